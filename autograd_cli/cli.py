@@ -1,0 +1,479 @@
+"""The `vjp` command line: options -> core -> render. The only module that prints errors and exits.
+
+Imports stay light at the top (no torch, no SymPy, no Rich): ``vjp --help``, ``vjp
+examples`` and parse errors never pay for them. Engines are imported inside the commands
+that need them, after the input has been parsed and checked.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback as tb
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any, NoReturn, TypeVar
+
+import typer
+from typer.core import TyperCommand
+
+from . import __version__, sources, state
+from .errors import ExitCode, ParseError, VjpError
+from .parsing import parse, parse_names
+from .points import merge, parse_point, parse_vector
+from .problem import Problem, check_cotangent, make_problem
+
+T = TypeVar("T")
+
+app = typer.Typer(
+    name="vjp",
+    help=(
+        "Jacobians and vector-Jacobian products of a typed vector function, computed by "
+        "PyTorch autograd and checked against SymPy.\n\n"
+        'Example: vjp jacobian "x0**2+3*x1; x1**2+2*x0" --at 2,3'
+    ),
+    no_args_is_help=True,
+    add_completion=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+class Format(str, Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+    tsv = "tsv"
+    plain = "plain"
+
+
+class Method(str, Enum):
+    auto = "auto"
+    rows = "rows"
+    batched = "batched"
+    forward = "forward"
+
+
+class DType(str, Enum):
+    float64 = "float64"
+    float32 = "float32"
+
+
+# ---- options, declared once and shared by every command ----------------------------
+
+ExprArg = Annotated[
+    str | None,
+    typer.Argument(
+        metavar="[EXPR]",
+        help="The function: components separated by ';' (e.g. \"x0**2+3*x1; x1**2+2*x0\"). "
+        "Omitted: --example, $VJP_EXPR, your last function, or the default example. "
+        "An expression starting with '-' works as is, or after '--'.",
+        show_default=False,
+    ),
+]
+ExampleOpt = Annotated[str | None, typer.Option("--example", "-e", help="Use a named example (see `vjp examples`).")]
+AtOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--at",
+        "-a",
+        help="The point: values in variable order (2,3), by name (x1=3,x0=2), or tensors "
+        "(x=[0,2,8], x=ones(2,2), x=arange(4)). Repeat for several variables.",
+        show_default=False,
+    ),
+]
+VarsOpt = Annotated[str | None, typer.Option("--vars", help="Variable order, e.g. x0,x1 (may add unused inputs).")]
+FormatOpt = Annotated[
+    Format | None,
+    typer.Option(
+        "--format",
+        "-f",
+        help="Output format. Default: $VJP_FORMAT, else table on a terminal and plain "
+        "tab-separated numbers when piped.",
+        show_default=False,
+        case_sensitive=False,
+    ),
+]
+DigitsOpt = Annotated[
+    int | None,
+    typer.Option("--digits", "-d", min=1, max=17, help="Significant digits in text output (tables default to 6)."),
+]
+DTypeOpt = Annotated[DType, typer.Option("--dtype", help="Leaf tensor dtype.", case_sensitive=False)]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No notes on stderr (errors still show).")]
+TracebackOpt = Annotated[
+    bool, typer.Option("--traceback", help="Show Python tracebacks (also VJP_DEBUG=1), for bug reports.")
+]
+MethodOpt = Annotated[
+    Method,
+    typer.Option(
+        "--method",
+        "-m",
+        help="How Jacobian rows are computed: rows (one backward per row, the seed's loop), "
+        "batched (all rows in one vectorised call), forward (forward-mode columns), "
+        "auto (rows for small cases).",
+        case_sensitive=False,
+    ),
+]
+
+
+@dataclass
+class Output:
+    fmt: str
+    digits: int | None
+    quiet: bool
+
+
+def _debug(flag: bool) -> bool:
+    return flag or os.environ.get("VJP_DEBUG", "") not in ("", "0")
+
+
+def _note(out: Output | None, message: str) -> None:
+    if out is None or not out.quiet:
+        sys.stderr.write(f"vjp: {message}\n")
+
+
+def _fail(message: str, code: int = ExitCode.USAGE, excerpt: str | None = None) -> NoReturn:
+    sys.stderr.write(f"vjp: error: {message}\n")
+    if excerpt:
+        sys.stderr.write(excerpt + "\n")
+    raise typer.Exit(code)
+
+
+def _guard(debug: bool, body: Callable[[], T]) -> T:
+    """Run a command body: VjpError -> its message and exit code; anything else is a bug (70)."""
+    try:
+        return body()
+    except typer.Exit:
+        raise
+    except VjpError as e:
+        if debug:
+            raise
+        _fail(str(e), e.exit_code, e.excerpt() if isinstance(e, ParseError) else None)
+    except KeyboardInterrupt:
+        sys.stderr.write("vjp: interrupted\n")
+        raise typer.Exit(130) from None
+    except BrokenPipeError:
+        _quiet_broken_pipe()
+        raise typer.Exit(0) from None
+    except RecursionError:
+        if debug:
+            raise
+        _fail("the expression is too deeply nested to process; simplify it")
+    except Exception as e:  # noqa: BLE001 - the one place that turns bugs into a clear line
+        if debug:
+            raise
+        where = tb.extract_tb(e.__traceback__)[-1] if e.__traceback__ else None
+        loc = f" at {Path(where.filename).name}:{where.lineno}" if where else ""
+        _fail(
+            f"internal error{loc}: {e.__class__.__name__}: {e}. This is a bug in vjp {__version__}; "
+            "please report it with the command you ran and the output of the same command with --traceback",
+            ExitCode.SOFTWARE,
+        )
+
+
+def _quiet_broken_pipe() -> None:
+    # the reader went away (vjp ... | head): stop writing, and do not complain at exit
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+
+
+def _output(fmt: Format | None, digits: int | None, quiet: bool) -> Output:
+    name = fmt.value if fmt is not None else os.environ.get("VJP_FORMAT", "").strip().lower()
+    if name and name not in Format.__members__:
+        _fail(f"$VJP_FORMAT={name!r} is not a format; use one of {', '.join(Format.__members__)}")
+    if not name:
+        name = "table" if sys.stdout.isatty() else "plain"
+    return Output(name, digits, quiet)
+
+
+# ---- which function, at which point ----------------------------------------------------
+
+
+@dataclass
+class Prepared:
+    problem: Problem
+    chosen: sources.Chosen
+    remembered: state.Remembered | None
+    state_path: Path
+
+
+def _prepare(
+    out: Output,
+    expr: str | None,
+    example: str | None,
+    at: list[str] | None,
+    v: str | None,
+    vars_: str | None,
+    dtype: str,
+    uses_v: bool = True,
+    typed_needs_typed_point: bool = False,
+) -> Prepared:
+    path = state.state_dir() / state.FILENAME
+    remembered = None
+    if not (expr is not None and at):
+        remembered, warning = state.load(path)
+        if warning:
+            _note(None, f"warning: {warning}")
+    chosen = sources.choose(
+        expr, example, at, v, vars_, os.environ, remembered, uses_v=uses_v, typed_needs_typed_point=typed_needs_typed_point
+    )
+    for message in chosen.notes:
+        _note(out, message)
+    names = parse_names(chosen.vars) if chosen.vars else None
+    function = parse(chosen.expression, names)
+    spec = merge([parse_point(t) for t in chosen.at]) if chosen.at else None
+    problem = make_problem(function, spec, dtype)
+    return Prepared(problem, chosen, remembered, path)
+
+
+def _remember(prep: Prepared) -> None:
+    """Remember this function; a command without a point or v keeps the remembered ones."""
+    c = prep.chosen
+    old = prep.remembered
+    same = old is not None and old.expression == c.expression and old.vars == c.vars
+    at = c.at or (old.at if same and old is not None else ())
+    v = c.v if c.v is not None else (old.v if same and old is not None else None)
+    record = state.Remembered(c.expression, c.vars, at, v)
+    if record != prep.remembered:
+        warning = state.save(prep.state_path, record)
+        if warning:
+            _note(None, f"warning: {warning}")
+
+
+def _emit(out: Output, result: Any) -> None:
+    from . import render
+
+    for message in result.notes:
+        _note(out, message)
+    render.emit(result, out.fmt, out.digits)
+    sys.stdout.flush()
+
+
+def _need_point(prep: Prepared, command: str) -> None:
+    if prep.problem.point is None:
+        names = ",".join(prep.problem.names) or "x"
+        raise VjpError(
+            f"{command} needs a point: pass --at with one value per input ({names}), e.g. --at "
+            + ",".join("1" for _ in prep.problem.names or ["x"])
+        )
+
+
+# ---- commands ----------------------------------------------------------------------------
+
+
+@app.command()
+def jacobian(
+    expr: ExprArg = None,
+    at: AtOpt = None,
+    example: ExampleOpt = None,
+    vars_: VarsOpt = None,
+    method: MethodOpt = Method.auto,
+    symbolic: Annotated[
+        bool, typer.Option("--symbolic", "-s", help="Show SymPy's exact Jacobian, even when a point is known.")
+    ] = False,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="For a square Jacobian, also its rank and condition number.")
+    ] = False,
+    fmt: FormatOpt = None,
+    digits: DigitsOpt = None,
+    dtype: DTypeOpt = DType.float64,
+    quiet: QuietOpt = False,
+    traceback: TracebackOpt = False,
+) -> None:
+    """The full Jacobian at a point, built row by row from one-hot backward calls.
+
+    Without a point (no --at), the symbolic Jacobian from SymPy.
+    """
+    out = _output(fmt, digits, quiet)
+
+    def body() -> None:
+        prep = _prepare(out, expr, example, at, None, vars_, dtype.value, uses_v=False, typed_needs_typed_point=True)
+        if symbolic or prep.problem.point is None:
+            from . import engines
+            from .results import SymbolicJacobianResult
+
+            header, rows = engines.symbolic_jacobian(prep.problem)
+            _emit(out, SymbolicJacobianResult(header, rows))
+            _remember(prep)
+            return
+        from . import engines, render
+
+        progress = render.progress_reporter(sys.stderr) if sys.stderr.isatty() and not quiet else None
+        result = engines.jacobian(prep.problem, method.value, progress, verbose)
+        _emit(out, result)
+        _remember(prep)
+
+    _guard(_debug(traceback), body)
+
+
+@app.command()
+def product(
+    expr: ExprArg = None,
+    at: AtOpt = None,
+    v: Annotated[
+        str | None,
+        typer.Option(
+            "--v",
+            help="The cotangent v: one weight per output (1,0), or the output's shape ([[1,0],[0,1]], ones(3)). "
+            "Omitted for a scalar output: an implicit 1, as torch.",
+            show_default=False,
+        ),
+    ] = None,
+    example: ExampleOpt = None,
+    vars_: VarsOpt = None,
+    fmt: FormatOpt = None,
+    digits: DigitsOpt = None,
+    dtype: DTypeOpt = DType.float64,
+    quiet: QuietOpt = False,
+    traceback: TracebackOpt = False,
+) -> None:
+    """vᵀJ: x.grad after one y.backward(v)."""
+    out = _output(fmt, digits, quiet)
+
+    def body() -> None:
+        prep = _prepare(out, expr, example, at, v, vars_, dtype.value)
+        _need_point(prep, "product")
+        c = prep.chosen
+        vec = check_cotangent(prep.problem, parse_vector(c.v)) if c.v is not None else None
+        from . import engines
+
+        result = engines.product(prep.problem, vec)
+        _emit(out, result)
+        _remember(prep)
+
+    _guard(_debug(traceback), body)
+
+
+@app.command()
+def check(
+    expr: ExprArg = None,
+    at: AtOpt = None,
+    example: ExampleOpt = None,
+    vars_: VarsOpt = None,
+    atol: Annotated[float, typer.Option("--atol", help="Absolute tolerance, as torch.autograd.gradcheck.")] = 1e-5,
+    rtol: Annotated[float, typer.Option("--rtol", help="Relative tolerance, as torch.autograd.gradcheck.")] = 1e-3,
+    method: MethodOpt = Method.auto,
+    fmt: FormatOpt = None,
+    digits: DigitsOpt = None,
+    dtype: DTypeOpt = DType.float64,
+    quiet: QuietOpt = False,
+    traceback: TracebackOpt = False,
+) -> None:
+    """y.sum().backward() == y.backward(ones_like(y)) == 1ᵀJ == SymPy's d(Σy)/dx? Exit 1 if not."""
+    out = _output(fmt, digits, quiet)
+
+    def body() -> None:
+        prep = _prepare(out, expr, example, at, None, vars_, dtype.value, uses_v=False)
+        _need_point(prep, "check")
+        from . import engines
+
+        result = engines.check(prep.problem, atol, rtol, method.value)
+        _emit(out, result)
+        _remember(prep)
+        if not result.match:
+            raise typer.Exit(ExitCode.CHECK_FAILED)
+
+    _guard(_debug(traceback), body)
+
+
+@app.command()
+def examples(
+    name: Annotated[str | None, typer.Argument(help="Show one example.", show_default=False)] = None,
+    fmt: FormatOpt = None,
+    traceback: TracebackOpt = False,
+) -> None:
+    """The named examples of examples.toml (use one with --example NAME)."""
+    out = _output(fmt, None, False)
+
+    def body() -> None:
+        from . import examples as ex
+        from . import render
+
+        items = ex.load()
+        if name is not None:
+            items = [ex.find(name, items)]
+        render.examples(items, out.fmt)
+
+    _guard(_debug(traceback), body)
+
+
+def _version(value: bool) -> None:
+    if value:
+        sys.stdout.write(f"vjp {__version__}\n")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_callback(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
+    ] = False,
+) -> None:
+    """Jacobians and vector-Jacobian products of a typed vector function, by PyTorch autograd."""
+
+
+# ---- an expression that starts with '-' --------------------------------------------------
+
+
+def _expression_first(command: Any, args: list[str]) -> list[str]:
+    """Move the EXPR out of the way of option parsing.
+
+    ``vjp jacobian -- "-x0**2" --at 1`` and ``vjp jacobian "-x0**2" --at 1`` both mean the
+    expression ``-x0**2``: a token after ``--`` is the expression and the options after it
+    still count; a token that starts with '-' but is no option of the command is taken
+    as the expression, not reported as "No such option".
+    """
+    value_opts: set[str] = set()
+    known: set[str] = set()
+    for p in command.params:
+        opts = list(getattr(p, "opts", [])) + list(getattr(p, "secondary_opts", []))
+        known.update(opts)
+        if getattr(p, "param_type_name", "") == "option" and not getattr(p, "is_flag", False):
+            value_opts.update(opts)
+    out: list[str] = []
+    expr: str | None = None
+    i = 0
+    while i < len(args):
+        tok = args[i]
+        if tok == "--":
+            rest = args[i + 1 :]
+            if rest and expr is None:
+                expr, rest = rest[0], rest[1:]
+            out.extend(rest)
+            break
+        if tok in value_opts and i + 1 < len(args):
+            out += [tok, args[i + 1]]
+            i += 2
+            continue
+        if expr is None and tok.split("=", 1)[0] not in known and _looks_like_expr(tok):
+            expr = tok
+        else:
+            out.append(tok)
+        i += 1
+    if expr is not None:
+        out += ["--", expr]
+    return out
+
+
+def _looks_like_expr(tok: str) -> bool:
+    """'-x0**2', '-sin(x)', '-1': a minus sign, then something an expression can start with."""
+    return len(tok) > 1 and tok[0] == "-" and (tok[1].isalnum() or tok[1] in "(.")
+
+
+class VjpCommand(TyperCommand):
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, _expression_first(self, list(args)))
+
+
+for _info in app.registered_commands:
+    _info.cls = VjpCommand
+
+
+def main() -> None:
+    """Console entry point."""
+    if sys.getrecursionlimit() < 4000:
+        sys.setrecursionlimit(4000)
+    app(prog_name="vjp")

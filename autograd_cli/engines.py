@@ -1,0 +1,310 @@
+"""What autograd does with the function: Jacobian rows, vᵀJ, the sum-vs-ones check.
+
+Every engine builds fresh leaf tensors with ``requires_grad=True`` at the point, runs the
+function forward, and calls ``backward`` or ``torch.autograd.grad`` exactly as a user
+would. Results come back as plain Python lists in ``results`` records.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import torch
+
+from . import symbolic
+from .build import Built
+from .errors import InputError
+from .expr import walk
+from .problem import Problem
+from .results import CheckResult, Header, JacobianResult, ProductResult
+
+METHODS = ("auto", "rows", "batched", "forward")
+Progress = Callable[[int, int], None]
+
+METHOD_DETAIL = {
+    "rows": "rows from y.backward(e_i, retain_graph=True), x.grad read and zeroed after each row",
+    "batched": "all one-hot rows e_i in one torch.autograd.grad(y, x, I, is_grads_batched=True)",
+    "forward": "columns J e_j from forward mode (torch.func.jvp, vmapped over the basis)",
+}
+
+# A block of one-hot cotangents or tangents costs block × (m or n) floats per graph node.
+_BLOCK_ELEMENTS = 1 << 22
+
+
+def graph_size(problem: Problem) -> int:
+    """Nodes of the expression tree: a proxy for the ops one backward walks."""
+    return sum(1 for c in problem.function.components for _ in walk(c))
+
+
+def choose_method(problem: Problem) -> str:
+    """``auto``: the seed's row loop for small teaching cases, vectorised otherwise.
+
+    Rows cost m graph walks; batched costs one vmapped walk over m cotangents; forward
+    one vmapped walk over n tangents, plus ~0.2 s of torch.func start-up.
+    """
+    m, n, nodes = problem.m, problem.n, graph_size(problem)
+    if m <= 16 and m * nodes <= 4_000:
+        return "rows"
+    if n * 8 <= m and m * nodes >= 2_000_000:
+        return "forward"
+    return "batched"
+
+
+def _zero(leaves: list[torch.Tensor]) -> None:
+    for t in leaves:
+        if t.grad is not None:
+            t.grad.zero_()
+
+
+def flat_grads(leaves: list[torch.Tensor]) -> torch.Tensor:
+    """Every leaf's .grad flattened into one vector (zeros where a leaf got none)."""
+    parts = [(t.grad if t.grad is not None else torch.zeros_like(t)).reshape(-1) for t in leaves]
+    return torch.cat(parts) if len(parts) != 1 else parts[0].clone()
+
+
+def _values(t: torch.Tensor) -> list[float]:
+    return [float(v) for v in t.detach().reshape(-1).tolist()]
+
+
+def nonfinite_notes(problem: Problem, y: list[float], jac: list[list[float]] | None = None) -> list[str]:
+    """One note per non-finite value of y (up to a few), and a count for the Jacobian."""
+    notes: list[str] = []
+    bad = [(label, v) for label, v in zip(problem.rows, y) if not math.isfinite(v)]
+    for label, v in bad[:5]:
+        notes.append(f"{label} is {_word(v)} at this point")
+    if len(bad) > 5:
+        notes.append(f"... and {len(bad) - 5} more non-finite outputs")
+    if jac is not None:
+        cells = [
+            (problem.rows[i], problem.columns[j], v)
+            for i, row in enumerate(jac)
+            for j, v in enumerate(row)
+            if not math.isfinite(v)
+        ]
+        if cells:
+            shown = ", ".join(f"d{r}/d{c} = {_word(v)}" for r, c, v in cells[:4])
+            more = f" and {len(cells) - 4} more" if len(cells) > 4 else ""
+            notes.append(f"the Jacobian has {len(cells)} non-finite entr{'y' if len(cells) == 1 else 'ies'}: {shown}{more}")
+    return notes
+
+
+def _word(v: float) -> str:
+    return "nan" if math.isnan(v) else ("inf" if v > 0 else "-inf")
+
+
+# ---- the Jacobian ------------------------------------------------------------
+
+
+def jacobian_rows(built: Built, leaves: list[torch.Tensor], y: torch.Tensor, progress: Progress | None) -> torch.Tensor:
+    """The seed's loop: for each i, y.backward(e_i, retain_graph=True); row i = x.grad; zero it."""
+    m, n = y.numel(), sum(t.numel() for t in leaves)
+    jac = torch.zeros(m, n, dtype=built.dtype)
+    if not y.requires_grad:
+        return jac  # y does not depend on the inputs
+    for i in range(m):
+        e = torch.zeros(m, dtype=built.dtype)
+        e[i] = 1.0
+        y.backward(e.reshape(y.shape), retain_graph=True)
+        jac[i] = flat_grads(leaves)
+        _zero(leaves)
+        if progress is not None:
+            progress(i + 1, m)
+    return jac
+
+
+def jacobian_batched(built: Built, leaves: list[torch.Tensor], y: torch.Tensor) -> torch.Tensor:
+    """The same one-hot rows in one vectorised call (in blocks, to bound memory)."""
+    m, n = y.numel(), sum(t.numel() for t in leaves)
+    jac = torch.zeros(m, n, dtype=built.dtype)
+    if not y.requires_grad or m == 0:
+        return jac
+    block = max(1, min(m, _BLOCK_ELEMENTS // max(m, n, 1)))
+    for start in range(0, m, block):
+        stop = min(m, start + block)
+        eye = torch.zeros(stop - start, m, dtype=built.dtype)
+        eye[torch.arange(stop - start), torch.arange(start, stop)] = 1.0
+        grads = torch.autograd.grad(
+            y,
+            leaves,
+            eye.reshape(stop - start, *y.shape),
+            retain_graph=True,
+            is_grads_batched=True,
+            allow_unused=True,
+        )
+        parts = [
+            (g if g is not None else torch.zeros(stop - start, *t.shape, dtype=built.dtype)).reshape(stop - start, -1)
+            for g, t in zip(grads, leaves)
+        ]
+        jac[start:stop] = torch.cat(parts, dim=1)
+    return jac
+
+
+def jacobian_forward(built: Built, leaves: list[torch.Tensor]) -> torch.Tensor:
+    """Columns J e_j by forward mode: torch.func.jvp vmapped over blocks of the basis."""
+    import torch.func
+
+    primals = tuple(t.detach() for t in leaves)
+    sizes = [t.numel() for t in primals]
+    n = sum(sizes)
+    y0 = built.of_leaves(*primals)
+    m = y0.numel()
+    jac = torch.zeros(m, n, dtype=built.dtype)
+    if n == 0:
+        return jac
+
+    def column(u: torch.Tensor) -> torch.Tensor:
+        tangents = tuple(part.reshape(t.shape) for part, t in zip(torch.split(u, sizes), primals))
+        return torch.func.jvp(built.of_leaves, primals, tangents)[1].reshape(-1)
+
+    block = max(1, min(n, _BLOCK_ELEMENTS // max(m, n, 1)))
+    for start in range(0, n, block):
+        stop = min(n, start + block)
+        basis = torch.zeros(stop - start, n, dtype=built.dtype)
+        basis[torch.arange(stop - start), torch.arange(start, stop)] = 1.0
+        jac[:, start:stop] = torch.vmap(column)(basis).T
+    return jac
+
+
+def compute_jacobian(
+    problem: Problem, method: str = "auto", progress: Progress | None = None
+) -> tuple[torch.Tensor, torch.Tensor, str]:
+    """(y, J, method that ran) at the problem's point."""
+    if method not in METHODS:
+        raise InputError(f"--method {method!r} is not one of {', '.join(METHODS)}")
+    if method == "auto":
+        method = choose_method(problem)
+    built = Built(problem)
+    leaves = built.leaves()
+    y = built.of_leaves(*leaves)
+    if method == "rows":
+        jac = jacobian_rows(built, leaves, y, progress)
+    elif method == "batched":
+        jac = jacobian_batched(built, leaves, y)
+    else:
+        jac = jacobian_forward(built, leaves)
+    return y.detach(), jac, method
+
+
+def jacobian(
+    problem: Problem, method: str = "auto", progress: Progress | None = None, verbose: bool = False
+) -> JacobianResult:
+    y, jac, ran = compute_jacobian(problem, method, progress)
+    value = _values(y)
+    rows = [[float(v) for v in row] for row in jac.tolist()]
+    notes = nonfinite_notes(problem, value, rows)
+    det = rank = cond = None
+    if problem.m == problem.n and problem.n > 0:
+        j64 = jac.to(torch.float64)
+        if torch.isfinite(j64).all():
+            det = float(torch.linalg.det(j64))
+            if verbose:
+                rank = int(torch.linalg.matrix_rank(j64))
+                cond = float(torch.linalg.cond(j64))
+    header = Header.of("jacobian", problem, value)
+    return JacobianResult(header, rows, ran, METHOD_DETAIL[ran], det, rank, cond, notes=notes)
+
+
+# ---- vᵀJ -----------------------------------------------------------------------
+
+IMPLICIT_HINT = (
+    "pass --v with one value per output (vᵀJ is then x.grad), or use `vjp check` to compare "
+    "y.sum().backward() with y.backward(torch.ones_like(y))"
+)
+
+
+def product(problem: Problem, v: tuple[float, ...] | None) -> ProductResult:
+    """x.grad after one y.backward(v): vᵀJ. Without v, only a scalar y may backward()."""
+    built = Built(problem)
+    leaves = built.leaves()
+    y = built.of_leaves(*leaves)
+    notes: list[str] = []
+    if v is None:
+        if y.numel() != 1:
+            reason = "grad can be implicitly created only for scalar outputs"
+            if y.requires_grad:
+                try:
+                    y.backward()  # let torch say it in its own words
+                except RuntimeError as err:
+                    reason = str(err).strip().splitlines()[0]
+            raise InputError(
+                f"y has {y.numel()} elements (shape {tuple(y.shape)}), and torch refuses y.backward() without "
+                f'a gradient: "{reason}". {IMPLICIT_HINT}'
+            )
+        method = "y.backward()  (a scalar y: the gradient is an implicit 1)"
+        if y.requires_grad:
+            y.backward()
+    else:
+        vt = torch.tensor(v, dtype=built.dtype).reshape(y.shape)
+        method = "y.backward(v)"
+        if y.requires_grad:
+            y.backward(vt)
+    if not y.requires_grad:
+        notes.append("y does not depend on the inputs: every gradient is 0")
+    vjp = _values(flat_grads(leaves))
+    value = _values(y)
+    notes += nonfinite_notes(problem, value)
+    bad = [c for c, g in zip(problem.columns, vjp) if not math.isfinite(g)]
+    if bad:
+        notes.append(f"vᵀJ is not finite for {', '.join(bad[:6])}{' ...' if len(bad) > 6 else ''}")
+    header = Header.of("product", problem, value)
+    return ProductResult(header, list(v) if v is not None else None, vjp, method, notes=notes)
+
+
+# ---- the sum-vs-ones check -----------------------------------------------------------
+
+
+def close(a: float, b: float, atol: float, rtol: float) -> bool:
+    """|a - b| <= atol + rtol*|b|, with nan equal to nan and inf equal to the same inf."""
+    if math.isnan(a) or math.isnan(b):
+        return math.isnan(a) and math.isnan(b)
+    if math.isinf(a) or math.isinf(b):
+        return a == b
+    return abs(a - b) <= atol + rtol * abs(b)
+
+
+def max_abs_diff(vectors: list[list[float]]) -> float:
+    ref = vectors[0]
+    worst = 0.0
+    for vec in vectors[1:]:
+        for a, b in zip(vec, ref):
+            if math.isfinite(a) and math.isfinite(b):
+                worst = max(worst, abs(a - b))
+            elif not (a == b or (math.isnan(a) and math.isnan(b))):
+                worst = math.inf
+    return worst
+
+
+def check(problem: Problem, atol: float = 1e-5, rtol: float = 1e-3, method: str = "auto") -> CheckResult:
+    """y.sum().backward(), y.backward(ones), 1ᵀJ and SymPy's d(Σy)/dx, side by side."""
+    built = Built(problem)
+    leaves = built.leaves()
+    y = built.of_leaves(*leaves)
+    notes: list[str] = []
+    if y.requires_grad:
+        y.sum().backward(retain_graph=True)
+        g_sum = _values(flat_grads(leaves))
+        _zero(leaves)
+        y.backward(torch.ones_like(y), retain_graph=True)
+        g_ones = _values(flat_grads(leaves))
+        _zero(leaves)
+    else:
+        g_sum = g_ones = [0.0] * problem.n
+        notes.append("y does not depend on the inputs: every gradient is 0")
+    _, jac, ran = compute_jacobian(problem, method)
+    colsums = _values(jac.sum(dim=0)) if problem.m else [0.0] * problem.n
+    grad, xs = symbolic.gradient_of_sum(problem)
+    exact = symbolic.evaluate(grad, xs, problem.point or ())
+    vectors = [g_sum, g_ones, colsums, exact]
+    match = all(close(a, b, atol, rtol) for vec in vectors[1:] for a, b in zip(vec, g_sum))
+    value = _values(y)
+    notes += nonfinite_notes(problem, value)
+    header = Header.of("check", problem, value)
+    return CheckResult(
+        header, g_sum, g_ones, colsums, exact, match, max_abs_diff(vectors), atol, rtol, ran, notes=notes
+    )
+
+
+def symbolic_jacobian(problem: Problem) -> tuple[Header, list[list[str]]]:
+    rows, _ = symbolic.jacobian(problem)
+    return Header.of("jacobian", problem), [[symbolic.text(e) for e in row] for row in rows]

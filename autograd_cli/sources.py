@@ -1,0 +1,127 @@
+"""Which function, point and v a command uses (DESIGN.md "Which function").
+
+Function, in order: the EXPR argument (or --expr-file / EXPR ``-``); ``--example NAME``;
+``$VJP_EXPR``; the remembered function of the last successful command; the default
+example. ``--at`` and ``--v`` follow the same order: the option, ``$VJP_AT`` / ``$VJP_V``,
+the remembered values (only when the function is the remembered one), the example's
+own (only when the function is that example).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from . import examples as examples_mod
+from .examples import Example
+from .state import Remembered
+
+
+@dataclass(frozen=True)
+class Chosen:
+    expression: str
+    vars: str | None
+    at: tuple[str, ...]  # --at texts; empty when there is no point
+    v: str | None
+    origin: str  # "argument", "example", "VJP_EXPR", "remembered", "default"
+    at_origin: str | None = None
+    v_origin: str | None = None
+    example: Example | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def typed(self) -> bool:
+        return self.origin == "argument"
+
+
+def choose(
+    expr: str | None,
+    example: str | None,
+    at: list[str] | None,
+    v: str | None,
+    vars_: str | None,
+    env: Mapping[str, str],
+    remembered: Remembered | None,
+    items: list[Example] | None = None,
+    uses_v: bool = True,
+    typed_needs_typed_point: bool = False,
+) -> Chosen:
+    """Resolve the function, point and v from the command line, environment and memory.
+
+    ``uses_v``: the command takes a cotangent. ``typed_needs_typed_point``: a typed
+    function is only evaluated at a typed point (``jacobian`` is symbolic otherwise).
+    """
+    notes: list[str] = []
+    ex: Example | None = None
+    if expr is not None:
+        origin, expression, fvars = "argument", expr, vars_
+    elif example is not None:
+        ex = examples_mod.find(example, items)
+        origin, expression, fvars = "example", ex.expression, vars_ or ex.vars
+    elif env.get("VJP_EXPR"):
+        origin, expression, fvars = "VJP_EXPR", env["VJP_EXPR"], vars_ or env.get("VJP_VARS") or None
+    elif remembered is not None:
+        origin, expression, fvars = "remembered", remembered.expression, vars_ or remembered.vars
+    else:
+        ex = examples_mod.default(items)
+        origin, expression, fvars = "default", ex.expression, vars_ or ex.vars
+
+    same_as_remembered = remembered is not None and remembered.expression == expression and (
+        fvars == remembered.vars or vars_ is None
+    )
+    if same_as_remembered and fvars is None and remembered is not None:
+        fvars = remembered.vars
+
+    at_texts: tuple[str, ...] = ()
+    at_origin: str | None = None
+    typed_function = origin in ("argument", "VJP_EXPR")
+    if at:
+        at_texts, at_origin = tuple(at), "option"
+    elif env.get("VJP_AT"):
+        at_texts, at_origin = (env["VJP_AT"],), "VJP_AT"
+    elif typed_function and typed_needs_typed_point:
+        pass
+    elif same_as_remembered and remembered is not None and remembered.at:
+        at_texts, at_origin = remembered.at, "remembered"
+    elif ex is not None and ex.at and ex.expression == expression:
+        at_texts, at_origin = (ex.at,), f"example {ex.name}"
+
+    v_text: str | None = None
+    v_origin: str | None = None
+    if not uses_v:
+        pass
+    elif v is not None:
+        v_text, v_origin = v, "option"
+    elif env.get("VJP_V"):
+        v_text, v_origin = env["VJP_V"], "VJP_V"
+    elif origin == "remembered" and remembered is not None and remembered.v:
+        v_text, v_origin = remembered.v, "remembered"
+    elif ex is not None and ex.v:
+        v_text, v_origin = ex.v, f"example {ex.name}"
+
+    if origin != "argument":
+        label = {
+            "example": f"example {ex.name if ex else example}",
+            "VJP_EXPR": "$VJP_EXPR",
+            "remembered": "the function of your last command",
+            "default": f"the default example ({ex.name if ex else ''}); pass an expression or --example NAME",
+        }[origin]
+        notes.append(f"using {label}: {_short(expression)}")
+    if at_origin not in (None, "option"):
+        notes.append(f"at {', '.join(at_texts)} (from {_origin_words(at_origin)})")
+    if v_origin not in (None, "option"):
+        notes.append(f"v = {v_text} (from {_origin_words(v_origin)})")
+    return Chosen(expression, fvars, at_texts, v_text, origin, at_origin, v_origin, ex, notes)
+
+
+def _origin_words(origin: str | None) -> str:
+    if origin == "remembered":
+        return "your last command"
+    if origin in ("VJP_AT", "VJP_V"):
+        return f"${origin}"
+    return origin or ""
+
+
+def _short(text: str, limit: int = 100) -> str:
+    one_line = " ".join(text.split())
+    return one_line if len(one_line) <= limit else one_line[: limit - 3] + "..."
