@@ -166,7 +166,7 @@ class Builder:
             fns = [val(p) for p in parts]
             first, rest = fns[0], list(zip(fns[1:], signs[1:]))
             if signs[0]:
-                first = (lambda v, f=first: -f(v))  # type: ignore[misc]
+                first = lambda v, f=first: -f(v)  # type: ignore[misc]
 
             def add(v: Sequence[Tensor]) -> Tensor:
                 acc = first(v)

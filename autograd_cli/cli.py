@@ -162,7 +162,7 @@ def _guard(debug: bool, body: Callable[[], T]) -> T:
         if debug:
             raise
         _fail("the expression is too deeply nested to process; simplify it")
-    except Exception as e:  # noqa: BLE001 - the one place that turns bugs into a clear line
+    except Exception as e:
         if debug:
             raise
         where = tb.extract_tb(e.__traceback__)[-1] if e.__traceback__ else None
@@ -218,7 +218,15 @@ def _prepare(
         if warning:
             _note(None, f"warning: {warning}")
     chosen = sources.choose(
-        expr, example, at, v, vars_, os.environ, remembered, uses_v=uses_v, typed_needs_typed_point=typed_needs_typed_point
+        expr,
+        example,
+        at,
+        v,
+        vars_,
+        os.environ,
+        remembered,
+        uses_v=uses_v,
+        typed_needs_typed_point=typed_needs_typed_point,
     )
     for message in chosen.notes:
         _note(out, message)

@@ -85,7 +85,9 @@ def nonfinite_notes(problem: Problem, y: list[float], jac: list[list[float]] | N
         if cells:
             shown = ", ".join(f"d{r}/d{c} = {_word(v)}" for r, c, v in cells[:4])
             more = f" and {len(cells) - 4} more" if len(cells) > 4 else ""
-            notes.append(f"the Jacobian has {len(cells)} non-finite entr{'y' if len(cells) == 1 else 'ies'}: {shown}{more}")
+            notes.append(
+                f"the Jacobian has {len(cells)} non-finite entr{'y' if len(cells) == 1 else 'ies'}: {shown}{more}"
+            )
     return notes
 
 

@@ -66,9 +66,3 @@ class InputError(VjpError):
 
 class ShapeError(VjpError):
     """Shapes that do not fit together (broadcasting, matmul, indexing, v's shape)."""
-
-
-class CheckFailed(VjpError):
-    """A check ran and found disagreeing values; the result is still printed."""
-
-    exit_code = ExitCode.CHECK_FAILED

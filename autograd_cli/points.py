@@ -256,7 +256,9 @@ class _Reader:
         if name == "arange":
             if not 1 <= len(nums) <= 3:
                 raise self.error("arange(end), arange(start, end) or arange(start, end, step)", pos)
-            start, end, step = (0.0, nums[0], 1.0) if len(nums) == 1 else (nums[0], nums[1], nums[2] if len(nums) == 3 else 1.0)
+            start, end, step = (
+                (0.0, nums[0], 1.0) if len(nums) == 1 else (nums[0], nums[1], nums[2] if len(nums) == 3 else 1.0)
+            )
             if step == 0:
                 raise self.error("arange() step must not be 0", pos)
             count = max(0, math.ceil((end - start) / step))

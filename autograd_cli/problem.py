@@ -178,8 +178,7 @@ def make_problem(function: Function, spec: PointSpec | None, dtype: str = "float
     except ShapeError as e:
         if point is None:
             raise ShapeError(
-                f"{e}. Without --at every variable is a scalar; give tensor values to set shapes, "
-                "e.g. --at 'x=ones(4)'"
+                f"{e}. Without --at every variable is a scalar; give tensor values to set shapes, e.g. --at 'x=ones(4)'"
             ) from None
         raise
     problem = Problem(function, inputs, comp_shapes, point, dtype)

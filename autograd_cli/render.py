@@ -123,7 +123,9 @@ def plain(result: Result, digits: int | None) -> str:
     if isinstance(result, ProductResult):
         return line(result.vjp)
     if isinstance(result, CheckResult):
-        out = [f"{k}\t" + line(getattr(result, k)) for k in ("sum_backward", "ones_backward", "column_sums", "symbolic")]
+        out = [
+            f"{k}\t" + line(getattr(result, k)) for k in ("sum_backward", "ones_backward", "column_sums", "symbolic")
+        ]
         out.append(f"match\t{'PASS' if result.match else 'FAIL'}\n")
         return "".join(out)
     raise TypeError(result)
@@ -293,7 +295,9 @@ def examples(items: list[Any], fmt: str, stream: IO[str] | None = None) -> None:
         if fmt == "plain":
             out.write("".join("\t".join(r) + "\n" for r in rows))
         else:
-            out.write(delimited([["name", "expression", "at", "v", "description"], *rows], "," if fmt == "csv" else "\t"))
+            out.write(
+                delimited([["name", "expression", "at", "v", "description"], *rows], "," if fmt == "csv" else "\t")
+            )
         return
     from rich.table import Table
 

@@ -39,8 +39,10 @@ def broadcast(a: Shape, b: Shape, where: Node | None = None, what: tuple[Node, N
         da = a[-i] if i <= len(a) else 1
         db = b[-i] if i <= len(b) else 1
         if da != db and da != 1 and db != 1:
-            names = f"{_short(what[0])} has shape {fmt(a)} and {_short(what[1])} has shape {fmt(b)}" if what else (
-                f"shapes {fmt(a)} and {fmt(b)}"
+            names = (
+                f"{_short(what[0])} has shape {fmt(a)} and {_short(what[1])} has shape {fmt(b)}"
+                if what
+                else (f"shapes {fmt(a)} and {fmt(b)}")
             )
             inside = f" in {_short(where)}" if where is not None else ""
             raise ShapeError(
@@ -83,7 +85,7 @@ def matmul_shape(a: Shape, b: Shape, node: Node) -> Shape:
     inner_b = b[0] if len(b) == 1 else b[-2]
     if inner_a != inner_b:
         raise ShapeError(
-            f"shapes do not fit for @ in {_short(node)}: {_short(node.left) if isinstance(node, MatMul) else 'left'} "  # noqa: E501
+            f"shapes do not fit for @ in {_short(node)}: {_short(node.left) if isinstance(node, MatMul) else 'left'} "
             f"has shape {fmt(a)} and {_short(node.right) if isinstance(node, MatMul) else 'right'} has shape {fmt(b)}; "
             f"the left's last size ({inner_a}) must equal the right's "
             f"{'only' if len(b) == 1 else 'second-to-last'} size ({inner_b})"
@@ -100,9 +102,7 @@ def matmul_shape(a: Shape, b: Shape, node: Node) -> Shape:
 
 def index_shape(shape: Shape, index: tuple[int | Slice, ...], node: Node) -> Shape:
     if len(index) > len(shape):
-        raise ShapeError(
-            f"too many indices in {_short(node)}: {len(index)} given for a tensor of shape {fmt(shape)}"
-        )
+        raise ShapeError(f"too many indices in {_short(node)}: {len(index)} given for a tensor of shape {fmt(shape)}")
     out: list[int] = []
     for axis, item in enumerate(index):
         size = shape[axis]

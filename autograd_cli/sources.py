@@ -66,8 +66,8 @@ def choose(
         ex = examples_mod.default(items)
         origin, expression, fvars = "default", ex.expression, vars_ or ex.vars
 
-    same_as_remembered = remembered is not None and remembered.expression == expression and (
-        fvars == remembered.vars or vars_ is None
+    same_as_remembered = (
+        remembered is not None and remembered.expression == expression and (fvars == remembered.vars or vars_ is None)
     )
     if same_as_remembered and fvars is None and remembered is not None:
         fvars = remembered.vars

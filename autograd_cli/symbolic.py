@@ -189,7 +189,7 @@ def _num(node: Num) -> sympy.Expr:
     return sympy.Integer(v.numerator) if v.denominator == 1 else sympy.Rational(v.numerator, v.denominator)
 
 
-def to_sympy(node: Node, env: dict[str, SymTensor]) -> SymTensor:  # noqa: C901 - one branch per node type
+def to_sympy(node: Node, env: dict[str, SymTensor]) -> SymTensor:
     """The SymPy value of ``node``, given each variable's symbols."""
     if isinstance(node, Num):
         return SymTensor((), (_num(node),))
