@@ -21,9 +21,10 @@ from typer.core import TyperCommand
 
 from . import __version__, sources, state
 from .errors import ExitCode, ParseError, VjpError
-from .parsing import parse, parse_names
+from .parsing import Function, parse, parse_names
 from .points import merge, parse_point, parse_vector
 from .problem import Problem, check_cotangent, make_problem
+from .stream import read_all
 
 T = TypeVar("T")
 
@@ -60,6 +61,11 @@ class Method(str, Enum):
 class DType(str, Enum):
     float64 = "float64"
     float32 = "float32"
+
+
+class OnError(str, Enum):
+    stop = "stop"
+    skip = "skip"
 
 
 # ---- options, declared once and shared by every command ----------------------------
@@ -194,10 +200,31 @@ def _output(fmt: Format | None, digits: int | None, quiet: bool) -> Output:
 
 @dataclass
 class Prepared:
-    problem: Problem
     chosen: sources.Chosen
+    function: Function
+    problem: Problem | None  # None while the points are still to come from a stream
     remembered: state.Remembered | None
     state_path: Path
+
+
+def _expression_text(expr: str | None, expr_file: Path | None, stdin_taken: bool) -> str | None:
+    """EXPR as typed, ``-`` for stdin, or --expr-file (components one per line allowed)."""
+    if expr is not None and expr_file is not None:
+        raise VjpError("give the expression either as EXPR or with --expr-file, not both")
+    if expr_file is not None:
+        try:
+            with open(expr_file, encoding="utf-8", errors="replace") as f:
+                return read_all(f, f"--expr-file {expr_file}")
+        except OSError as e:
+            raise VjpError(f"cannot read --expr-file {expr_file}: {e.strerror or e}") from None
+    if expr == "-":
+        if stdin_taken:
+            raise VjpError(
+                "EXPR '-' reads the expression from stdin, but stdin already carries the points; "
+                "put the expression in a file and pass --expr-file FILE"
+            )
+        return read_all(sys.stdin, "the expression on stdin")
+    return expr
 
 
 def _prepare(
@@ -210,39 +237,43 @@ def _prepare(
     dtype: str,
     uses_v: bool = True,
     typed_needs_typed_point: bool = False,
+    streamed_at: bool = False,
 ) -> Prepared:
+    """Resolve the function (and, unless the points stream in, the point) and check them."""
     path = state.state_dir() / state.FILENAME
     remembered = None
-    if not (expr is not None and at):
+    if not (expr is not None and (at or streamed_at)):
         remembered, warning = state.load(path)
         if warning:
             _note(None, f"warning: {warning}")
     chosen = sources.choose(
         expr,
         example,
-        at,
+        None if streamed_at else at,
         v,
         vars_,
         os.environ,
         remembered,
         uses_v=uses_v,
-        typed_needs_typed_point=typed_needs_typed_point,
+        typed_needs_typed_point=typed_needs_typed_point or streamed_at,
     )
     for message in chosen.notes:
         _note(out, message)
     names = parse_names(chosen.vars) if chosen.vars else None
     function = parse(chosen.expression, names)
-    spec = merge([parse_point(t) for t in chosen.at]) if chosen.at else None
-    problem = make_problem(function, spec, dtype)
-    return Prepared(problem, chosen, remembered, path)
+    problem = None
+    if not streamed_at:
+        spec = merge([parse_point(t) for t in chosen.at]) if chosen.at else None
+        problem = make_problem(function, spec, dtype)
+    return Prepared(chosen, function, problem, remembered, path)
 
 
-def _remember(prep: Prepared) -> None:
+def _remember(prep: Prepared, keep_point: bool = True) -> None:
     """Remember this function; a command without a point or v keeps the remembered ones."""
     c = prep.chosen
     old = prep.remembered
     same = old is not None and old.expression == c.expression and old.vars == c.vars
-    at = c.at or (old.at if same and old is not None else ())
+    at = c.at if (c.at and keep_point) else (old.at if same and old is not None else ())
     v = c.v if c.v is not None else (old.v if same and old is not None else None)
     record = state.Remembered(c.expression, c.vars, at, v)
     if record != prep.remembered:
@@ -260,16 +291,94 @@ def _emit(out: Output, result: Any) -> None:
     sys.stdout.flush()
 
 
-def _need_point(prep: Prepared, command: str) -> None:
-    if prep.problem.point is None:
-        names = ",".join(prep.problem.names) or "x"
+def _need_point(problem: Problem, command: str) -> None:
+    if problem.point is None:
+        names = ",".join(problem.names) or "x"
         raise VjpError(
             f"{command} needs a point: pass --at with one value per input ({names}), e.g. --at "
-            + ",".join("1" for _ in prep.problem.names or ["x"])
+            + ",".join("1" for _ in problem.names or ["x"])
+            + " (or --at - to read points from stdin)"
         )
 
 
+# ---- many points ------------------------------------------------------------------------
+
+
+def _sources(at: list[str] | None, points: Path | None, v: str | None = None, vs: Path | None = None) -> Any:
+    from .pipeline import Sources
+
+    src = Sources()
+    if at and "-" in at:
+        if len(at) > 1:
+            raise VjpError("--at - reads every point from stdin; do not combine it with other --at values")
+        src.points = "-"
+    if points is not None:
+        if src.points is not None:
+            raise VjpError("give the points either with --at - or with --points FILE, not both")
+        src.points = str(points)
+    if v == "-":
+        src.vs = "-"
+    if vs is not None:
+        if src.vs is not None:
+            raise VjpError("give the cotangents either with --v - or with --vs FILE, not both")
+        src.vs = str(vs)
+    if src.points == "-" and src.vs == "-":
+        raise VjpError("the points and the cotangents cannot both come from stdin; put one of them in a file")
+    return src
+
+
+def _stream(
+    command: str,
+    out: Output,
+    prep: Prepared,
+    src: Any,
+    method: str,
+    on_error: str,
+    dtype: str,
+    fixed_v: str | None = None,
+    atol: float = 1e-5,
+    rtol: float = 1e-3,
+) -> None:
+    from .pipeline import StreamRun
+
+    run = StreamRun(command, out.fmt, out.digits, sys.stdout, method, on_error, lambda m: _note(out, m), atol, rtol)
+    try:
+        if src.points is not None:
+            run.points(prep.function, dtype, src, sys.stdin, fixed_v)
+        else:
+            assert prep.problem is not None
+            _need_point(prep.problem, command)
+            run.cotangents(prep.problem, src.vs, sys.stdin)
+    finally:
+        sys.stdout.flush()
+    failed = run.finish()
+    _remember(prep, keep_point=src.points is None)
+    if failed:
+        raise typer.Exit(ExitCode.CHECK_FAILED)
+
+
 # ---- commands ----------------------------------------------------------------------------
+
+PointsOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--points",
+        "-P",
+        help="Many points from a file: CSV/TSV (a header naming the variables is honoured) or "
+        "JSON Lines; one result per point. '-' reads stdin, as --at - does.",
+        show_default=False,
+    ),
+]
+OnErrorOpt = Annotated[
+    OnError,
+    typer.Option("--on-error", help="With many points: stop at a bad line (exit 2), or skip it and go on."),
+]
+ExprFileOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--expr-file", help="Read the expression from a file (components one per line allowed).", show_default=False
+    ),
+]
 
 
 @app.command()
@@ -283,8 +392,11 @@ def jacobian(
         bool, typer.Option("--symbolic", "-s", help="Show SymPy's exact Jacobian, even when a point is known.")
     ] = False,
     verbose: Annotated[
-        bool, typer.Option("--verbose", "-v", help="For a square Jacobian, also its rank and condition number.")
+        bool, typer.Option("--verbose", help="For a square Jacobian, also its rank and condition number.")
     ] = False,
+    points: PointsOpt = None,
+    on_error: OnErrorOpt = OnError.stop,
+    expr_file: ExprFileOpt = None,
     fmt: FormatOpt = None,
     digits: DigitsOpt = None,
     dtype: DTypeOpt = DType.float64,
@@ -293,25 +405,43 @@ def jacobian(
 ) -> None:
     """The full Jacobian at a point, built row by row from one-hot backward calls.
 
-    Without a point (no --at), the symbolic Jacobian from SymPy.
+    Without a point (no --at), the symbolic Jacobian from SymPy. With --at - or --points,
+    one Jacobian per point.
     """
     out = _output(fmt, digits, quiet)
 
     def body() -> None:
-        prep = _prepare(out, expr, example, at, None, vars_, dtype.value, uses_v=False, typed_needs_typed_point=True)
-        if symbolic or prep.problem.point is None:
-            from . import engines
+        src = _sources(at, points)
+        text = _expression_text(expr, expr_file, src.points == "-")
+        prep = _prepare(
+            out,
+            text,
+            example,
+            at,
+            None,
+            vars_,
+            dtype.value,
+            uses_v=False,
+            typed_needs_typed_point=True,
+            streamed_at=src.points is not None,
+        )
+        if src.points is not None:
+            _stream("jacobian", out, prep, src, method.value, on_error.value, dtype.value)
+            return
+        problem = prep.problem
+        assert problem is not None
+        from . import engines
+
+        if symbolic or problem.point is None:
             from .results import SymbolicJacobianResult
 
-            header, rows = engines.symbolic_jacobian(prep.problem)
+            header, rows = engines.symbolic_jacobian(problem)
             _emit(out, SymbolicJacobianResult(header, rows))
-            _remember(prep)
-            return
-        from . import engines, render
+        else:
+            from . import render
 
-        progress = render.progress_reporter(sys.stderr) if sys.stderr.isatty() and not quiet else None
-        result = engines.jacobian(prep.problem, method.value, progress, verbose)
-        _emit(out, result)
+            progress = render.progress_reporter(sys.stderr) if sys.stderr.isatty() and not quiet else None
+            _emit(out, engines.jacobian(problem, method.value, progress, verbose))
         _remember(prep)
 
     _guard(_debug(traceback), body)
@@ -326,12 +456,23 @@ def product(
         typer.Option(
             "--v",
             help="The cotangent v: one weight per output (1,0), or the output's shape ([[1,0],[0,1]], ones(3)). "
-            "Omitted for a scalar output: an implicit 1, as torch.",
+            "Omitted for a scalar output: an implicit 1, as torch. '-' reads one v per line from stdin.",
+            show_default=False,
+        ),
+    ] = None,
+    vs: Annotated[
+        Path | None,
+        typer.Option(
+            "--vs",
+            help="Many cotangents from a file, one per line (paired line by line with the points).",
             show_default=False,
         ),
     ] = None,
     example: ExampleOpt = None,
     vars_: VarsOpt = None,
+    points: PointsOpt = None,
+    on_error: OnErrorOpt = OnError.stop,
+    expr_file: ExprFileOpt = None,
     fmt: FormatOpt = None,
     digits: DigitsOpt = None,
     dtype: DTypeOpt = DType.float64,
@@ -342,14 +483,21 @@ def product(
     out = _output(fmt, digits, quiet)
 
     def body() -> None:
-        prep = _prepare(out, expr, example, at, v, vars_, dtype.value)
-        _need_point(prep, "product")
+        src = _sources(at, points, v, vs)
+        text = _expression_text(expr, expr_file, "-" in (src.points, src.vs))
+        fixed_v = None if v == "-" else v
+        prep = _prepare(out, text, example, at, fixed_v, vars_, dtype.value, streamed_at=src.points is not None)
+        if src.points is not None or src.vs is not None:
+            _stream("product", out, prep, src, "auto", on_error.value, dtype.value, prep.chosen.v)
+            return
+        problem = prep.problem
+        assert problem is not None
+        _need_point(problem, "product")
         c = prep.chosen
-        vec = check_cotangent(prep.problem, parse_vector(c.v)) if c.v is not None else None
+        vec = check_cotangent(problem, parse_vector(c.v)) if c.v is not None else None
         from . import engines
 
-        result = engines.product(prep.problem, vec)
-        _emit(out, result)
+        _emit(out, engines.product(problem, vec))
         _remember(prep)
 
     _guard(_debug(traceback), body)
@@ -364,6 +512,9 @@ def check(
     atol: Annotated[float, typer.Option("--atol", help="Absolute tolerance, as torch.autograd.gradcheck.")] = 1e-5,
     rtol: Annotated[float, typer.Option("--rtol", help="Relative tolerance, as torch.autograd.gradcheck.")] = 1e-3,
     method: MethodOpt = Method.auto,
+    points: PointsOpt = None,
+    on_error: OnErrorOpt = OnError.stop,
+    expr_file: ExprFileOpt = None,
     fmt: FormatOpt = None,
     digits: DigitsOpt = None,
     dtype: DTypeOpt = DType.float64,
@@ -374,11 +525,20 @@ def check(
     out = _output(fmt, digits, quiet)
 
     def body() -> None:
-        prep = _prepare(out, expr, example, at, None, vars_, dtype.value, uses_v=False)
-        _need_point(prep, "check")
+        src = _sources(at, points)
+        text = _expression_text(expr, expr_file, src.points == "-")
+        prep = _prepare(
+            out, text, example, at, None, vars_, dtype.value, uses_v=False, streamed_at=src.points is not None
+        )
+        if src.points is not None:
+            _stream("check", out, prep, src, method.value, on_error.value, dtype.value, atol=atol, rtol=rtol)
+            return
+        problem = prep.problem
+        assert problem is not None
+        _need_point(problem, "check")
         from . import engines
 
-        result = engines.check(prep.problem, atol, rtol, method.value)
+        result = engines.check(problem, atol, rtol, method.value)
         _emit(out, result)
         _remember(prep)
         if not result.match:

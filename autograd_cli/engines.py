@@ -17,7 +17,7 @@ from .build import Built
 from .errors import InputError
 from .expr import walk
 from .problem import Problem
-from .results import CheckResult, Header, JacobianResult, ProductResult
+from .results import CheckResult, Header, JacobianResult, ProductResult, close, max_abs_diff, nonfinite_notes
 
 METHODS = ("auto", "rows", "batched", "forward")
 Progress = Callable[[int, int], None]
@@ -65,34 +65,6 @@ def flat_grads(leaves: list[torch.Tensor]) -> torch.Tensor:
 
 def _values(t: torch.Tensor) -> list[float]:
     return [float(v) for v in t.detach().reshape(-1).tolist()]
-
-
-def nonfinite_notes(problem: Problem, y: list[float], jac: list[list[float]] | None = None) -> list[str]:
-    """One note per non-finite value of y (up to a few), and a count for the Jacobian."""
-    notes: list[str] = []
-    bad = [(label, v) for label, v in zip(problem.rows, y) if not math.isfinite(v)]
-    for label, v in bad[:5]:
-        notes.append(f"{label} is {_word(v)} at this point")
-    if len(bad) > 5:
-        notes.append(f"... and {len(bad) - 5} more non-finite outputs")
-    if jac is not None:
-        cells = [
-            (problem.rows[i], problem.columns[j], v)
-            for i, row in enumerate(jac)
-            for j, v in enumerate(row)
-            if not math.isfinite(v)
-        ]
-        if cells:
-            shown = ", ".join(f"d{r}/d{c} = {_word(v)}" for r, c, v in cells[:4])
-            more = f" and {len(cells) - 4} more" if len(cells) > 4 else ""
-            notes.append(
-                f"the Jacobian has {len(cells)} non-finite entr{'y' if len(cells) == 1 else 'ies'}: {shown}{more}"
-            )
-    return notes
-
-
-def _word(v: float) -> str:
-    return "nan" if math.isnan(v) else ("inf" if v > 0 else "-inf")
 
 
 # ---- the Jacobian ------------------------------------------------------------
@@ -144,8 +116,6 @@ def jacobian_batched(built: Built, leaves: list[torch.Tensor], y: torch.Tensor) 
 
 def jacobian_forward(built: Built, leaves: list[torch.Tensor]) -> torch.Tensor:
     """Columns J e_j by forward mode: torch.func.jvp vmapped over blocks of the basis."""
-    import torch.func
-
     primals = tuple(t.detach() for t in leaves)
     sizes = [t.numel() for t in primals]
     n = sum(sizes)
@@ -254,27 +224,6 @@ def product(problem: Problem, v: tuple[float, ...] | None) -> ProductResult:
 
 
 # ---- the sum-vs-ones check -----------------------------------------------------------
-
-
-def close(a: float, b: float, atol: float, rtol: float) -> bool:
-    """|a - b| <= atol + rtol*|b|, with nan equal to nan and inf equal to the same inf."""
-    if math.isnan(a) or math.isnan(b):
-        return math.isnan(a) and math.isnan(b)
-    if math.isinf(a) or math.isinf(b):
-        return a == b
-    return abs(a - b) <= atol + rtol * abs(b)
-
-
-def max_abs_diff(vectors: list[list[float]]) -> float:
-    ref = vectors[0]
-    worst = 0.0
-    for vec in vectors[1:]:
-        for a, b in zip(vec, ref):
-            if math.isfinite(a) and math.isfinite(b):
-                worst = max(worst, abs(a - b))
-            elif not (a == b or (math.isnan(a) and math.isnan(b))):
-                worst = math.inf
-    return worst
 
 
 def check(problem: Problem, atol: float = 1e-5, rtol: float = 1e-3, method: str = "auto") -> CheckResult:

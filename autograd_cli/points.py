@@ -280,8 +280,8 @@ def _examples(option: str) -> str:
         return "Examples: --v 1,0  --v '[[1,0],[0,1]]'  --v 'ones(3)'"
     if option.startswith("--u"):
         return "Examples: --u 1,0  --u x=1,y=0"
-    if option.startswith("line"):
-        return "Each line is one point, e.g. 2,3 or x0=2,x1=3"
+    if option.startswith(("line", "the point")):
+        return "A point is e.g. 2,3 or x0=2,x1=3"
     return "Examples: --at 2,3  --at x1=3,x0=2  --at 'x=[0,2,8]'  --at 'x=ones(2,2)'"
 
 

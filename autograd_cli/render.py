@@ -340,3 +340,173 @@ def progress_reporter(stream: IO[str], delay: float = 0.5) -> Callable[[int, int
             bar.stop()
 
     return report
+
+
+# ---- many points: one result per point, streamed ------------------------------------------
+
+
+class BatchWriter:
+    """Writes one result per point as blocks arrive, in input order.
+
+    JSON Lines repeat the single-point object's keys (the line for a point is the same
+    text ``--format json`` prints for that point alone); CSV/TSV print the header once;
+    the bare format prints one line per point; tables print one table per point.
+    """
+
+    def __init__(
+        self,
+        command: str,
+        header: Header,
+        fmt: str,
+        digits: int | None,
+        stream: IO[str],
+        method: str,
+        atol: float = 1e-5,
+        rtol: float = 1e-3,
+    ) -> None:
+        self.command = command
+        self.header = header
+        self.fmt = fmt
+        self.digits = digits
+        self.stream = stream
+        self.method = method
+        self.atol, self.rtol = atol, rtol
+        self.wrote_header = False
+        self.failed = 0
+        self.count = 0
+        base = header.to_dict()
+        base.pop("point")
+        base.pop("value")
+        base.pop("dtype")
+        self._json_head = to_json(base)[:-1] + ", "
+        self._dtype = json.dumps(header.dtype)
+        self._names = header.inputs
+        self._scalar_inputs = not header.tensor_inputs
+
+    # one Result per point, for tables and for points with non-finite values
+    def results(self, block: Any) -> list[Result]:
+        from .results import close, max_abs_diff
+
+        out: list[Result] = []
+        for i, point in enumerate(block.points):
+            h = _replace(self.header, point=point, value=block.values[i])
+            if block.jacobians is not None:
+                det = block.determinants[i] if block.determinants is not None else None
+                res: Result = JacobianResult(h, block.jacobians[i], self.method, "", det)
+            elif block.vjps is not None:
+                v = block.vs[i] if block.vs is not None else None
+                res = ProductResult(h, v, block.vjps[i], "y.backward(v)" if v is not None else "y.backward()")
+            else:
+                vecs = [block.sum_backward[i], block.ones_backward[i], block.column_sums[i], block.symbolic[i]]
+                match = all(close(a, b, self.atol, self.rtol) for vec in vecs[1:] for a, b in zip(vec, vecs[0]))
+                res = CheckResult(h, *vecs, match, max_abs_diff(vecs), self.atol, self.rtol, self.method)
+            out.append(res)
+        return out
+
+    def write(self, block: Any, notes: list[list[str]] | None = None) -> None:
+        """Write a block; ``notes[i]`` are point i's notes (they go into its JSON object)."""
+        count = len(block.points)
+        notes = notes or [[] for _ in range(count)]
+        if self.command == "check":
+            results = self.results(block)
+            self.failed += sum(1 for r in results if isinstance(r, CheckResult) and not r.match)
+        self.count += count
+        if self.fmt == "table":
+            for i, res in enumerate(self.results(block)):
+                _set_notes(res, notes[i])
+                table(res, self.stream, self.digits)
+        elif self.fmt == "json":
+            fast = self._fast_json(block) if self.command != "check" else None
+            lines = []
+            slow: list[Result] | None = None
+            for i in range(count):
+                if fast is not None and not notes[i]:
+                    lines.append(fast(i))
+                    continue
+                slow = slow or self.results(block)
+                _set_notes(slow[i], notes[i])
+                lines.append(to_json(slow[i].to_dict()) + "\n")
+            self.stream.write("".join(lines))
+        elif self.fmt in ("csv", "tsv"):
+            rows = []
+            for res in self.results(block):
+                head, row = csv_header_and_row(res, self.digits)
+                if not self.wrote_header:
+                    rows.append(head)
+                    self.wrote_header = True
+                rows.append(row)
+            self.stream.write(delimited(rows, "," if self.fmt == "csv" else "\t"))
+        else:
+            self.stream.write("".join(self._plain_lines(block)))
+        self.stream.flush()
+
+    def _fast_json(self, block: Any) -> Callable[[int], str] | None:
+        """The JSON line of a point with finite values, from one %-template per line.
+
+        It is the same text as ``to_json(result.to_dict())``: ``%r`` of a float is the
+        repr json.dumps writes (a test pins the equality).
+        """
+        h = self.header
+        n, m = len(h.columns), len(h.rows)
+
+        def floats(k: int) -> str:
+            return "[" + ", ".join(["%r"] * k) + "]"
+
+        head = self._json_head.replace("%", "%%") + f'"point": {floats(n)}, "value": {floats(m)}, "dtype": '
+        head += self._dtype.replace("%", "%%") + ", "
+        if block.jacobians is not None:
+            keys = ["values", "jacobians"]
+            body = '"jacobian": [' + ", ".join([floats(n)] * m) + '], "method": ' + json.dumps(self.method)
+            if block.determinants is not None:
+                keys.append("determinants")
+                body += ', "determinant": %r'
+        elif block.vjps is not None and self._scalar_inputs:
+            keys = ["values"]
+            if block.vs is not None:
+                keys.append("vs_tensor")
+                block.tensors["vs_tensor"] = _tensor_like(block, block.vs)
+            keys.append("vjps")
+            keys.append("vjps")
+            grads = "{" + ", ".join(json.dumps(name).replace("%", "%%") + ": %r" for name in h.inputs) + "}"
+            v = floats(m) if block.vs is not None else "null"
+            method = json.dumps("y.backward(v)" if block.vs is not None else "y.backward()")
+            body = f'"v": {v}, "vjp": {floats(n)}, "grads": {grads}, "method": {method}'
+        else:
+            return None
+        template = head + body + ', "notes": []}\n'
+        rows = block.flat_rows(keys)
+        return lambda i: template % tuple(rows[i])
+
+    def _plain_lines(self, block: Any) -> list[str]:
+        d = self.digits
+        if block.jacobians is not None:
+            return ["\t".join(num(v, d) for row in jac for v in row) + "\n" for jac in block.jacobians]
+        if block.vjps is not None:
+            return ["\t".join(num(v, d) for v in g) + "\n" for g in block.vjps]
+        return [self._plain_line(r) for r in self.results(block)]
+
+    def _plain_line(self, res: Result) -> str:
+        d = self.digits
+        if isinstance(res, JacobianResult):
+            return "\t".join(num(v, d) for row in res.jacobian for v in row) + "\n"
+        if isinstance(res, ProductResult):
+            return "\t".join(num(v, d) for v in res.vjp) + "\n"
+        assert isinstance(res, CheckResult)
+        return ("PASS" if res.match else "FAIL") + "\t" + "\t".join(num(v, d) for v in res.sum_backward) + "\n"
+
+
+def _tensor_like(block: Any, rows: list[list[float]]) -> Any:
+    """A tensor of ``rows`` in the block's own dtype (the block carries torch already)."""
+    values = block.tensors["values"]
+    return values.new_tensor(rows)
+
+
+def _set_notes(result: Result, notes: list[str]) -> None:
+    if notes:
+        object.__setattr__(result, "notes", notes)  # frozen: the notes belong to this point
+
+
+def _replace(header: Header, **changes: Any) -> Header:
+    from dataclasses import replace
+
+    return replace(header, **changes)

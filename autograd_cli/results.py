@@ -7,6 +7,7 @@ how each format spells them.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -160,3 +161,55 @@ class CheckResult(Result):
             "rtol": self.rtol,
             "method": self.method,
         }
+
+
+# ---- helpers shared by the single-point and batch paths ----
+
+
+def close(a: float, b: float, atol: float, rtol: float) -> bool:
+    """|a - b| <= atol + rtol*|b|, with nan equal to nan and inf equal to the same inf."""
+    if math.isnan(a) or math.isnan(b):
+        return math.isnan(a) and math.isnan(b)
+    if math.isinf(a) or math.isinf(b):
+        return a == b
+    return abs(a - b) <= atol + rtol * abs(b)
+
+
+def max_abs_diff(vectors: list[list[float]]) -> float:
+    ref = vectors[0]
+    worst = 0.0
+    for vec in vectors[1:]:
+        for a, b in zip(vec, ref):
+            if math.isfinite(a) and math.isfinite(b):
+                worst = max(worst, abs(a - b))
+            elif not (a == b or (math.isnan(a) and math.isnan(b))):
+                worst = math.inf
+    return worst
+
+
+def nonfinite_notes(problem: Problem, y: list[float], jac: list[list[float]] | None = None) -> list[str]:
+    """One note per non-finite value of y (up to a few), and a count for the Jacobian."""
+    notes: list[str] = []
+    bad = [(label, v) for label, v in zip(problem.rows, y) if not math.isfinite(v)]
+    for label, v in bad[:5]:
+        notes.append(f"{label} is {_word(v)} at this point")
+    if len(bad) > 5:
+        notes.append(f"... and {len(bad) - 5} more non-finite outputs")
+    if jac is not None:
+        cells = [
+            (problem.rows[i], problem.columns[j], v)
+            for i, row in enumerate(jac)
+            for j, v in enumerate(row)
+            if not math.isfinite(v)
+        ]
+        if cells:
+            shown = ", ".join(f"d{r}/d{c} = {_word(v)}" for r, c, v in cells[:4])
+            more = f" and {len(cells) - 4} more" if len(cells) > 4 else ""
+            notes.append(
+                f"the Jacobian has {len(cells)} non-finite entr{'y' if len(cells) == 1 else 'ies'}: {shown}{more}"
+            )
+    return notes
+
+
+def _word(v: float) -> str:
+    return "nan" if math.isnan(v) else ("inf" if v > 0 else "-inf")

@@ -1,0 +1,181 @@
+"""Jacobians, vᵀJ and checks at many points at once, vectorised with ``torch.vmap``.
+
+The built function is mapped over a leading batch dimension of the leaves with
+``torch.vmap``; autograd records that one batched graph. Because each point's outputs
+depend only on that point's inputs, one backward with the same one-hot e_i at every
+point gives row i of every point's Jacobian, and one ``Y.backward(V)`` gives every
+point's vᵀJ: the same calls as the single-point engines, once per block of points
+instead of once per point.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+import torch
+
+from . import symbolic
+from .build import Built
+from .engines import choose_method
+from .problem import Problem
+
+_BLOCK_ELEMENTS = 1 << 22
+
+
+class Block:
+    """Results for a block of points: tensors, with lists (one entry per point) made on demand."""
+
+    def __init__(self, points: Sequence[Sequence[float]], **tensors: torch.Tensor | None) -> None:
+        self.points = points
+        self.tensors = {k: v for k, v in tensors.items() if v is not None}
+        self.vs: list[list[float]] | None = None
+        finite = tensors.get("finite")
+        self.finite: list[bool] | None = finite.tolist() if finite is not None else None
+        self._lists: dict[str, list[object]] = {}
+
+    def _list(self, key: str) -> list[object] | None:
+        if key not in self.tensors:
+            return None
+        if key not in self._lists:
+            self._lists[key] = self.tensors[key].tolist()
+        return self._lists[key]
+
+    def __getattr__(self, key: str) -> list[object] | None:
+        if key.startswith("_") or key in ("points", "tensors", "vs", "finite"):
+            raise AttributeError(key)
+        return self._list(key)
+
+    def flat_rows(self, keys: Sequence[str]) -> list[list[float]]:
+        """Per point: the point, then each named result flattened, in one list (for line templates)."""
+        count = len(self.points)
+        parts = [torch.as_tensor(self.points, dtype=torch.float64).reshape(count, -1)]
+        for key in keys:
+            parts.append(self.tensors[key].to(torch.float64).reshape(count, -1))
+        return torch.cat(parts, dim=1).tolist()
+
+
+class BatchEngine:
+    def __init__(self, problem: Problem, method: str = "auto") -> None:
+        self.problem = problem
+        self.built = Built(problem)
+        self.method = choose_method(problem) if method == "auto" else method
+        self.m, self.n = problem.m, problem.n
+        self._sym: tuple[list[object], list[object]] | None = None
+
+    def block_size(self) -> int:
+        """Points per vectorised call, so that P x m x n stays bounded."""
+        return max(1, min(4096, _BLOCK_ELEMENTS // max(1, self.m * max(self.n, 1))))
+
+    def _leaves(self, points: Sequence[Sequence[float]]) -> list[torch.Tensor]:
+        flat = torch.tensor(points, dtype=self.built.dtype).reshape(len(points), self.n)
+        if self.problem.single_leaf:
+            return [flat.requires_grad_()]
+        out = []
+        k = 0
+        for inp in self.problem.inputs:
+            out.append(flat[:, k : k + inp.numel].reshape(len(points), *inp.shape).clone().requires_grad_())
+            k += inp.numel
+        return out
+
+    def _forward(self, leaves: list[torch.Tensor]) -> torch.Tensor:
+        y = torch.vmap(self.built.of_leaves)(*leaves)
+        return y.reshape(y.shape[0], self.m)
+
+    @staticmethod
+    def _grads(leaves: list[torch.Tensor]) -> torch.Tensor:
+        parts = []
+        for t in leaves:
+            g = t.grad if t.grad is not None else torch.zeros_like(t)
+            parts.append(g.reshape(g.shape[0], -1))
+        return torch.cat(parts, dim=1) if len(parts) != 1 else parts[0].clone()
+
+    @staticmethod
+    def _zero(leaves: list[torch.Tensor]) -> None:
+        for t in leaves:
+            t.grad = None
+
+    def _jac(self, leaves: list[torch.Tensor], y: torch.Tensor) -> torch.Tensor:
+        count = y.shape[0]
+        jac = torch.zeros(count, self.m, self.n, dtype=self.built.dtype)
+        if not y.requires_grad or self.m == 0:
+            return jac
+        if self.method == "rows":
+            for i in range(self.m):
+                e = torch.zeros(count, self.m, dtype=self.built.dtype)
+                e[:, i] = 1.0
+                y.backward(e, retain_graph=True)
+                jac[:, i, :] = self._grads(leaves)
+                self._zero(leaves)
+        elif self.method == "forward":
+            primals = [t.detach() for t in leaves]
+            parts = torch.vmap(torch.func.jacfwd(self.built.of_leaves, argnums=tuple(range(len(primals)))))(*primals)
+            jac = torch.cat([p.reshape(count, self.m, -1) for p in parts], dim=2)
+        else:
+            eye = torch.eye(self.m, dtype=self.built.dtype).unsqueeze(1).expand(self.m, count, self.m)
+            grads = torch.autograd.grad(y, leaves, eye, retain_graph=True, is_grads_batched=True, allow_unused=True)
+            parts = [
+                (g if g is not None else torch.zeros(self.m, *t.shape, dtype=self.built.dtype)).reshape(
+                    self.m, count, -1
+                )
+                for g, t in zip(grads, leaves)
+            ]
+            jac = torch.cat(parts, dim=2).permute(1, 0, 2)
+        return jac
+
+    def jacobian(self, points: Sequence[Sequence[float]]) -> Block:
+        leaves = self._leaves(points)
+        y = self._forward(leaves)
+        jac = self._jac(leaves, y)
+        det = None
+        if self.m == self.n and self.n > 0:
+            j64 = jac.to(torch.float64)
+            det = torch.linalg.det(torch.nan_to_num(j64))
+            det[~torch.isfinite(j64).all(dim=2).all(dim=1)] = float("nan")
+        finite = torch.isfinite(y).all(dim=1) & torch.isfinite(jac).flatten(1).all(dim=1)
+        return Block(points, values=y.detach(), jacobians=jac, determinants=det, finite=finite)
+
+    def product(self, points: Sequence[Sequence[float]], vs: Sequence[Sequence[float]] | None) -> Block:
+        leaves = self._leaves(points)
+        y = self._forward(leaves)
+        count = y.shape[0]
+        if vs is None:
+            v = torch.ones(count, self.m, dtype=self.built.dtype)
+        else:
+            v = torch.tensor(vs, dtype=self.built.dtype).reshape(count, self.m)
+        if y.requires_grad:
+            y.backward(v)
+        grads = self._grads(leaves)
+        finite = torch.isfinite(y).all(dim=1) & torch.isfinite(grads).all(dim=1)
+        block = Block(points, values=y.detach(), vjps=grads, finite=finite)
+        block.vs = None if vs is None else [list(x) for x in vs]
+        return block
+
+    def check(self, points: Sequence[Sequence[float]]) -> Block:
+        leaves = self._leaves(points)
+        y = self._forward(leaves)
+        count = y.shape[0]
+        if y.requires_grad:
+            y.sum().backward(retain_graph=True)
+            g_sum = self._grads(leaves)
+            self._zero(leaves)
+            y.backward(torch.ones_like(y), retain_graph=True)
+            g_ones = self._grads(leaves)
+            self._zero(leaves)
+        else:
+            g_sum = g_ones = torch.zeros(count, self.n, dtype=self.built.dtype)
+        jac = self._jac(leaves, y)
+        if self._sym is None:
+            grad, xs = symbolic.gradient_of_sum(self.problem)
+            self._sym = (list(grad), list(xs))
+        grad_exprs, xs = self._sym
+        flat = torch.tensor(points, dtype=torch.float64).reshape(count, self.n)
+        ev = symbolic.Evaluator({x: flat[:, k] for k, x in enumerate(xs)})  # type: ignore[misc]
+        exact = torch.stack([torch.broadcast_to(ev(g), (count,)) for g in grad_exprs], dim=1) if self.n else flat
+        return Block(
+            points,
+            values=y.detach(),
+            sum_backward=g_sum,
+            ones_backward=g_ones,
+            column_sums=jac.sum(dim=1),
+            symbolic=exact,
+            finite=torch.isfinite(y).all(dim=1),
+        )
