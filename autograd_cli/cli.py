@@ -68,6 +68,12 @@ class OnError(str, Enum):
     skip = "skip"
 
 
+class Pitfall(str, Enum):
+    accumulate = "accumulate"
+    scalar = "scalar"
+    retain = "retain"
+
+
 # ---- options, declared once and shared by every command ----------------------------
 
 ExprArg = Annotated[
@@ -511,6 +517,9 @@ def check(
     vars_: VarsOpt = None,
     atol: Annotated[float, typer.Option("--atol", help="Absolute tolerance, as torch.autograd.gradcheck.")] = 1e-5,
     rtol: Annotated[float, typer.Option("--rtol", help="Relative tolerance, as torch.autograd.gradcheck.")] = 1e-3,
+    eps: Annotated[
+        float, typer.Option("--eps", help="Finite-difference step, as torch.autograd.gradcheck (float64, central).")
+    ] = 1e-6,
     method: MethodOpt = Method.auto,
     points: PointsOpt = None,
     on_error: OnErrorOpt = OnError.stop,
@@ -521,7 +530,8 @@ def check(
     quiet: QuietOpt = False,
     traceback: TracebackOpt = False,
 ) -> None:
-    """y.sum().backward() == y.backward(ones_like(y)) == 1ᵀJ == SymPy's d(Σy)/dx? Exit 1 if not."""
+    """y.sum().backward() == y.backward(ones_like(y)) == 1ᵀJ == SymPy's d(Σy)/dx, and the Jacobian
+    from autograd == SymPy's == central finite differences? Exit 1 if not."""
     out = _output(fmt, digits, quiet)
 
     def body() -> None:
@@ -538,11 +548,181 @@ def check(
         _need_point(problem, "check")
         from . import engines
 
-        result = engines.check(problem, atol, rtol, method.value)
+        result = engines.check(problem, atol, rtol, method.value, eps)
         _emit(out, result)
         _remember(prep)
         if not result.match:
             raise typer.Exit(ExitCode.CHECK_FAILED)
+
+    _guard(_debug(traceback), body)
+
+
+@app.command()
+def jvp(
+    expr: ExprArg = None,
+    at: AtOpt = None,
+    u: Annotated[
+        str | None,
+        typer.Option(
+            "--u", help="The tangent u: one value per input, in order (1,0) or by name (x0=1,x1=0).", show_default=False
+        ),
+    ] = None,
+    v: Annotated[
+        str | None,
+        typer.Option("--v", help="Also check vᵀ(Ju) = (vᵀJ)u with this cotangent.", show_default=False),
+    ] = None,
+    example: ExampleOpt = None,
+    vars_: VarsOpt = None,
+    atol: Annotated[float, typer.Option("--atol", help="Absolute tolerance of the vᵀ(Ju) check.")] = 1e-5,
+    rtol: Annotated[float, typer.Option("--rtol", help="Relative tolerance of the vᵀ(Ju) check.")] = 1e-3,
+    fmt: FormatOpt = None,
+    digits: DigitsOpt = None,
+    dtype: DTypeOpt = DType.float64,
+    quiet: QuietOpt = False,
+    traceback: TracebackOpt = False,
+) -> None:
+    """J·u by forward mode (dual numbers), without building J; with --v, check vᵀ(Ju) = (vᵀJ)u."""
+    out = _output(fmt, digits, quiet)
+
+    def body() -> None:
+        prep = _prepare(out, expr, example, at, v, vars_, dtype.value, uses_v=v is not None)
+        problem = prep.problem
+        assert problem is not None
+        _need_point(problem, "jvp")
+        if u is None:
+            raise VjpError(
+                f"jvp needs a tangent: pass --u with one value per input ({', '.join(problem.columns[:6])}), "
+                "e.g. --u " + ",".join(["1"] + ["0"] * (problem.n - 1))
+            )
+        from .problem import check_tangent
+
+        tangent = check_tangent(problem, parse_point(u, "--u"), "--u")
+        vec = check_cotangent(problem, parse_vector(v)) if v is not None else None
+        from . import engines
+
+        result = engines.jvp(problem, tangent, vec, atol, rtol)
+        _emit(out, result)
+        _remember(prep)
+        if result.match is False:
+            raise typer.Exit(ExitCode.CHECK_FAILED)
+
+    _guard(_debug(traceback), body)
+
+
+@app.command()
+def hessian(
+    expr: ExprArg = None,
+    at: AtOpt = None,
+    example: ExampleOpt = None,
+    vars_: VarsOpt = None,
+    atol: Annotated[float, typer.Option("--atol", help="Absolute tolerance of the checks.")] = 1e-5,
+    rtol: Annotated[float, typer.Option("--rtol", help="Relative tolerance of the checks.")] = 1e-3,
+    fmt: FormatOpt = None,
+    digits: DigitsOpt = None,
+    dtype: DTypeOpt = DType.float64,
+    quiet: QuietOpt = False,
+    traceback: TracebackOpt = False,
+) -> None:
+    """The Hessian of each output by double backward, checked for symmetry and against SymPy."""
+    out = _output(fmt, digits, quiet)
+
+    def body() -> None:
+        prep = _prepare(out, expr, example, at, None, vars_, dtype.value, uses_v=False)
+        problem = prep.problem
+        assert problem is not None
+        _need_point(problem, "hessian")
+        from . import engines
+
+        result = engines.hessian(problem, atol, rtol)
+        _emit(out, result)
+        _remember(prep)
+        if not (result.symmetric and result.match):
+            raise typer.Exit(ExitCode.CHECK_FAILED)
+
+    _guard(_debug(traceback), body)
+
+
+@app.command()
+def graph(
+    expr: ExprArg = None,
+    at: AtOpt = None,
+    example: ExampleOpt = None,
+    vars_: VarsOpt = None,
+    fmt: FormatOpt = None,
+    dtype: DTypeOpt = DType.float64,
+    quiet: QuietOpt = False,
+    traceback: TracebackOpt = False,
+) -> None:
+    """The autograd graph of y: grad_fn nodes, their next_functions, AccumulateGrad at the leaves."""
+    out = _output(fmt, None, quiet)
+
+    def body() -> None:
+        prep = _prepare(out, expr, example, at, None, vars_, dtype.value, uses_v=False)
+        problem = prep.problem
+        assert problem is not None
+        _need_point(problem, "graph")
+        from . import engines
+
+        _emit(out, engines.graph(problem))
+        _remember(prep)
+
+    _guard(_debug(traceback), body)
+
+
+@app.command()
+def explain(
+    expr: ExprArg = None,
+    at: AtOpt = None,
+    v: Annotated[
+        str | None,
+        typer.Option("--v", help="Also show how vᵀJ is the v-weighted sum of the rows.", show_default=False),
+    ] = None,
+    example: ExampleOpt = None,
+    vars_: VarsOpt = None,
+    code: Annotated[
+        bool,
+        typer.Option(
+            "--code", help="Print only a runnable plain-torch script that rebuilds the function and prints J as JSON."
+        ),
+    ] = False,
+    pitfall: Annotated[
+        Pitfall | None,
+        typer.Option(
+            "--pitfall",
+            help="Show a classic mistake, with torch's real behaviour: accumulate (no zeroing between rows), "
+            "scalar (backward() on a non-scalar y), retain (a second backward without retain_graph).",
+            case_sensitive=False,
+        ),
+    ] = None,
+    fmt: FormatOpt = None,
+    dtype: DTypeOpt = DType.float64,
+    quiet: QuietOpt = False,
+    traceback: TracebackOpt = False,
+) -> None:
+    """What autograd does, step by step, for your function: leaves, forward, one-hot rows, vᵀJ."""
+    out = _output(fmt, None, quiet)
+
+    def body() -> None:
+        prep = _prepare(out, expr, example, at, v, vars_, dtype.value, uses_v=pitfall is None and not code)
+        problem = prep.problem
+        assert problem is not None
+        _need_point(problem, "explain")
+        if code:
+            from . import codegen
+
+            sys.stdout.write(codegen.script(problem))
+            _remember(prep)
+            return
+        from . import explain as ex
+
+        if pitfall is not None:
+            result: Any = ex.pitfall(problem, pitfall.value)
+        else:
+            c = prep.chosen
+            vec = check_cotangent(problem, parse_vector(c.v)) if c.v is not None else None
+            result = ex.explain(problem, vec)
+        _emit(out, result)
+        _remember(prep)
 
     _guard(_debug(traceback), body)
 

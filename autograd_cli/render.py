@@ -18,7 +18,19 @@ import time
 from collections.abc import Callable, Iterable
 from typing import IO, Any
 
-from .results import CheckResult, Header, JacobianResult, ProductResult, Result, SymbolicJacobianResult
+from .results import (
+    CheckResult,
+    GraphResult,
+    Header,
+    HessianResult,
+    JacobianResult,
+    JvpResult,
+    ProductResult,
+    NarrativeResult,
+    Result,
+    SymbolicJacobianResult,
+)
+
 
 FORMATS = ("table", "json", "csv", "tsv", "plain")
 TABLE_DIGITS = 6
@@ -71,22 +83,32 @@ def csv_header_and_row(result: Result, digits: int | None) -> tuple[list[str], l
     h = result.header
     head = list(h.columns)
     row = [num(v, digits) for v in (h.point or [])]
+
+    def add(names: list[str], values: Iterable[float]) -> None:
+        head.extend(names)
+        row.extend(num(v, digits) for v in values)
+
     if isinstance(result, JacobianResult):
         for i, r in enumerate(h.rows):
-            head += [f"d {r}/d {c}" for c in h.columns]
-            row += [num(v, digits) for v in result.jacobian[i]]
+            add([f"d {r}/d {c}" for c in h.columns], result.jacobian[i])
     elif isinstance(result, ProductResult):
         if result.v is not None:
-            head += [f"v {r}" for r in h.rows]
-            row += [num(v, digits) for v in result.v]
-        head += [f"vjp {c}" for c in h.columns]
-        row += [num(v, digits) for v in result.vjp]
+            add([f"v {r}" for r in h.rows], result.v)
+        add([f"vjp {c}" for c in h.columns], result.vjp)
     elif isinstance(result, CheckResult):
         for key in ("sum_backward", "ones_backward", "column_sums", "symbolic"):
-            head += [f"{key} {c}" for c in h.columns]
-            row += [num(v, digits) for v in getattr(result, key)]
+            add([f"{key} {c}" for c in h.columns], getattr(result, key))
         head += ["match", "max_abs_diff"]
         row += ["true" if result.match else "false", num(result.max_abs_diff, digits)]
+    elif isinstance(result, JvpResult):
+        add([f"u {c}" for c in h.columns], result.u)
+        add([f"jvp {r}" for r in h.rows], result.jvp)
+    elif isinstance(result, HessianResult):
+        for i, r in enumerate(h.rows):
+            for a, ca in enumerate(h.columns):
+                add([f"d2 {r}/d {ca} d {cb}" for cb in h.columns], result.hessian[i][a])
+    else:
+        raise ValueError(f"--format csv/tsv is not available for {h.command}; use json or table")
     return head, row
 
 
@@ -107,12 +129,12 @@ def to_text(result: Result, fmt: str, digits: int | None) -> str:
             body = [[r, *row] for r, row in zip(result.header.rows, result.jacobian)]
             return delimited([head, *body], "," if fmt == "csv" else "\t")
         return "".join("\t".join(row) + "\n" for row in result.jacobian)
-    if fmt in ("csv", "tsv"):
+    if fmt in ("csv", "tsv") and not isinstance(result, (GraphResult, NarrativeResult)):
         return delimited(list(csv_header_and_row(result, digits)), "," if fmt == "csv" else "\t")
     return plain(result, digits)
 
 
-def plain(result: Result, digits: int | None) -> str:
+def plain(result: Result, digits: int | None) -> str:  # noqa: C901 - one branch per result kind
     """The bare piped format: numbers separated by tabs, one row per line."""
 
     def line(values: Iterable[float]) -> str:
@@ -126,9 +148,55 @@ def plain(result: Result, digits: int | None) -> str:
         out = [
             f"{k}\t" + line(getattr(result, k)) for k in ("sum_backward", "ones_backward", "column_sums", "symbolic")
         ]
+        for entry in result.differences:
+            out.append(
+                f"differs\t{entry['row']}\t{entry['column']}\t"
+                + line([entry["autograd"], entry["symbolic"], entry["finite_difference"]])
+            )
         out.append(f"match\t{'PASS' if result.match else 'FAIL'}\n")
         return "".join(out)
+    if isinstance(result, JvpResult):
+        out = [line(result.jvp)]
+        if result.v is not None:
+            out.append(f"match\t{'PASS' if result.match else 'FAIL'}\n")
+        return "".join(out)
+    if isinstance(result, HessianResult):
+        return "\n".join("".join(line(r) for r in h) for h in result.hessian)
+    if isinstance(result, GraphResult):
+        return "".join(f"{'  ' * depth}{label}\n" for depth, label in graph_lines(result.tree))
+    if isinstance(result, NarrativeResult):
+        return narrative_text(result)
     raise TypeError(result)
+
+
+def graph_lines(tree: dict[str, Any], depth: int = 0) -> Iterable[tuple[int, str]]:
+    """(depth, label) for each node of the grad_fn tree, parents first."""
+    stack = [(tree, depth)]
+    while stack:
+        node, d = stack.pop()
+        yield d, _graph_label(node)
+        stack.extend((child, d + 1) for child in reversed(node.get("children", [])))
+
+
+def _graph_label(node: dict[str, Any]) -> str:
+    label = str(node["name"])
+    if "variable" in node:
+        label += f" ({node['variable']}, shape {tuple(node.get('shape', ()))})"
+    if node.get("repeat"):
+        label += "  (shared: drawn above)"
+    return label
+
+
+def narrative_text(result: Any) -> str:
+    out: list[str] = []
+    for step in result.steps:
+        out.append(f"== {step.title}")
+        out += [f"    {c}" for c in step.code]
+        out += [f"  -> {o}" for o in step.outcome]
+        if step.text:
+            out.append(f"  {step.text}")
+        out.append("")
+    return "\n".join(out)
 
 
 # ---- Rich tables -----------------------------------------------------------------
@@ -165,112 +233,260 @@ def _clip(n: int, limit: int) -> list[int | None]:
 
 
 def table(result: Result, stream: IO[str], digits: int | None) -> None:
+    """Draw ``result`` with Rich on ``stream``."""
+    console = _console(stream)
+    d = TABLE_DIGITS if digits is None else digits
+    drawers: dict[type, Callable[[Any, Any, int, int | None], None]] = {
+        JacobianResult: _draw_jacobian,
+        SymbolicJacobianResult: _draw_jacobian,
+        ProductResult: _draw_product,
+        CheckResult: _draw_check,
+        JvpResult: _draw_jvp,
+        HessianResult: _draw_hessian,
+        GraphResult: _draw_graph,
+    }
+    drawer = drawers.get(type(result), _draw_narrative if isinstance(result, NarrativeResult) else None)
+    if drawer is None:
+        raise TypeError(result)
+    drawer(result, console, d, digits)
+
+
+def _title(console: Any, text: str) -> None:
+    from rich.text import Text
+
+    console.print(Text(text, style="bold"))
+
+
+def _matrix(console: Any, h: Header, cells: list[list[str]], first: list[str], extra: list[str] | None = None) -> None:
+    """A labelled matrix: one row per output, one column per input (clipped when large)."""
+    from rich.table import Table
+
+    t = Table()
+    t.add_column(first[0], style="bold", no_wrap=True, overflow="fold")
+    for name in first[1:]:
+        t.add_column(name, justify="right")
+    rows_shown = _clip(len(cells), MAX_TABLE_ROWS)
+    cols_shown = _clip(len(cells[0]) if cells else 0, MAX_TABLE_COLS)
+    for j in cols_shown:
+        t.add_column("…" if j is None else f"∂/∂{h.columns[j]}", justify="right")
+    for i in rows_shown:
+        if i is None:
+            t.add_row(*(["…"] * (len(first) + len(cols_shown))))
+            continue
+        lead = [h.titles[i], *([extra[i]] if extra is not None else [])]
+        t.add_row(*lead, *("…" if j is None else cells[i][j] for j in cols_shown))
+    console.print(t)
+    if len(cells) > MAX_TABLE_ROWS or len(h.columns) > MAX_TABLE_COLS:
+        console.print(
+            f"[dim]showing up to {MAX_TABLE_ROWS} rows and {MAX_TABLE_COLS} columns of {len(cells)} x "
+            f"{len(h.columns)}; --format csv, tsv or json prints every entry[/dim]"
+        )
+
+
+def _draw_jacobian(result: Any, console: Any, d: int, digits: int | None) -> None:
+    from rich.text import Text
+
+    h = result.header
+    if isinstance(result, SymbolicJacobianResult):
+        _title(console, "Symbolic Jacobian (SymPy)")
+        _matrix(console, h, result.jacobian, ["output"])
+        return
+    _title(console, f"Jacobian at {_point_text(h, digits)}")
+    cells = [[num(v, d) for v in row] for row in result.jacobian]
+    _matrix(console, h, cells, ["output", "y"], [num(v, d) for v in h.value])
+    console.print(Text(f"method: {result.method} — {result.method_detail}", style="dim"))
+    if result.determinant is not None:
+        console.print(f"det J = {num(result.determinant, d)}")
+    if result.rank is not None:
+        console.print(f"rank J = {result.rank}, condition number = {num(result.condition or math.nan, d)}")
+
+
+def _draw_product(result: Any, console: Any, d: int, digits: int | None) -> None:
     from rich.table import Table
     from rich.text import Text
 
-    console = _console(stream)
-    d = TABLE_DIGITS if digits is None else digits
     h = result.header
-    rows_shown = _clip(len(h.rows), MAX_TABLE_ROWS)
-    cols_shown = _clip(len(h.columns), MAX_TABLE_COLS)
     at = _point_text(h, digits)
-
-    if isinstance(result, (JacobianResult, SymbolicJacobianResult)):
-        symbolic = isinstance(result, SymbolicJacobianResult)
-        console.print(Text("Symbolic Jacobian (SymPy)" if symbolic else f"Jacobian at {at}", style="bold"))
-        t = Table()
-        t.add_column("output", style="bold", no_wrap=True, overflow="fold")
-        if not symbolic:
-            t.add_column("y", justify="right")
-        for j in cols_shown:
-            t.add_column("…" if j is None else f"∂/∂{h.columns[j]}", justify="right" if not symbolic else "left")
-        for i in rows_shown:
-            if i is None:
-                t.add_row("…", *(["…"] * (len(cols_shown) + (0 if symbolic else 1))))
-                continue
-            cells = [("…" if j is None else _cell(result.jacobian[i][j], d)) for j in cols_shown]
-            if symbolic:
-                t.add_row(h.titles[i], *cells)
-            else:
-                assert h.value is not None
-                t.add_row(h.titles[i], num(h.value[i], d), *cells)
-        console.print(t)
-        if isinstance(result, JacobianResult):
-            console.print(Text(f"method: {result.method} — {result.method_detail}", style="dim"))
-            if result.determinant is not None:
-                console.print(f"det J = {num(result.determinant, d)}")
-            if result.rank is not None:
-                console.print(f"rank J = {result.rank}, condition number = {num(result.condition or math.nan, d)}")
-        _clipped_note(console, len(h.rows), len(h.columns))
-        return
-
-    if isinstance(result, ProductResult):
-        if result.v is not None:
-            console.print(Text(f"y.backward(v) at {at}", style="bold"))
-            vt = Table()
-            vt.add_column("output", style="bold")
-            vt.add_column("y", justify="right")
-            vt.add_column("v", justify="right")
-            assert h.value is not None
-            for i in rows_shown:
-                if i is None:
-                    vt.add_row("…", "…", "…")
-                else:
-                    vt.add_row(h.titles[i], num(h.value[i], d), num(result.v[i], d))
-            console.print(vt)
-        if result.v is None:
-            console.print(Text(f"y.backward() at {at}", style="bold"))
-        gt = Table()
-        gt.add_column("input", style="bold")
-        gt.add_column("value", justify="right")
-        gt.add_column("vᵀJ = grad", justify="right")
-        assert h.point is not None
-        for j in _clip(len(h.columns), MAX_TABLE_ROWS):
-            if j is None:
-                gt.add_row("…", "…", "…")
-            else:
-                gt.add_row(h.columns[j], num(h.point[j], d), num(result.vjp[j], d))
-        console.print(gt)
-        if result.v is None:
-            console.print(Text("y is a scalar, so backward() used an implicit gradient of 1", style="dim"))
-        return
-
-    if isinstance(result, CheckResult):
-        console.print(Text(f"d(Σy)/dx four ways at {at}", style="bold"))
-        t = Table()
-        t.add_column("input", style="bold")
-        for name in ("y.sum()\n.backward()", "y.backward(\nones_like(y))", "1ᵀJ\n(column sums)", "SymPy\nd(Σy)/dx"):
-            t.add_column(name, justify="right", no_wrap=True)
-        for j in _clip(len(h.columns), MAX_TABLE_ROWS):
-            if j is None:
-                t.add_row(*(["…"] * 5))
-                continue
-            t.add_row(
-                h.columns[j],
-                *(num(getattr(result, k)[j], d) for k in ("sum_backward", "ones_backward", "column_sums", "symbolic")),
-            )
-        console.print(t)
-        verdict = Text("PASS", style="bold green") if result.match else Text("FAIL", style="bold red")
-        verdict.append(
-            f"  max |difference| = {num(result.max_abs_diff, 3)} (tolerance |a-b| <= atol + rtol*|b|, "
-            f"atol={num(result.atol)}, rtol={num(result.rtol)})",
-            style="none",
-        )
-        console.print(verdict)
-        return
-    raise TypeError(result)
+    if result.v is not None:
+        _title(console, f"y.backward(v) at {at}")
+        vt = Table()
+        vt.add_column("output", style="bold")
+        vt.add_column("y", justify="right")
+        vt.add_column("v", justify="right")
+        for i in _clip(len(h.rows), MAX_TABLE_ROWS):
+            vt.add_row(*(["…"] * 3 if i is None else [h.titles[i], num(h.value[i], d), num(result.v[i], d)]))
+        console.print(vt)
+    else:
+        _title(console, f"y.backward() at {at}")
+    gt = Table()
+    gt.add_column("input", style="bold")
+    gt.add_column("value", justify="right")
+    gt.add_column("vᵀJ = grad", justify="right")
+    for j in _clip(len(h.columns), MAX_TABLE_ROWS):
+        gt.add_row(*(["…"] * 3 if j is None else [h.columns[j], num(h.point[j], d), num(result.vjp[j], d)]))
+    console.print(gt)
+    if result.v is None:
+        console.print(Text("y is a scalar, so backward() used an implicit gradient of 1", style="dim"))
 
 
-def _cell(v: Any, digits: int) -> str:
-    return v if isinstance(v, str) else num(v, digits)
+def _verdict(ok: bool, detail: str) -> Any:
+    from rich.text import Text
+
+    verdict = Text("PASS", style="bold green") if ok else Text("FAIL", style="bold red")
+    verdict.append("  " + detail, style="none")
+    return verdict
 
 
-def _clipped_note(console: Any, m: int, n: int) -> None:
-    if m > MAX_TABLE_ROWS or n > MAX_TABLE_COLS:
+def _draw_check(result: Any, console: Any, d: int, digits: int | None) -> None:
+    from rich.table import Table
+
+    h = result.header
+    _title(console, f"d(Σy)/dx four ways at {_point_text(h, digits)}")
+    t = Table()
+    t.add_column("input", style="bold")
+    for name in ("y.sum()\n.backward()", "y.backward(\nones_like(y))", "1ᵀJ\n(column sums)", "SymPy\nd(Σy)/dx"):
+        t.add_column(name, justify="right", no_wrap=True)
+    keys = ("sum_backward", "ones_backward", "column_sums", "symbolic")
+    for j in _clip(len(h.columns), MAX_TABLE_ROWS):
+        t.add_row(*(["…"] * 5 if j is None else [h.columns[j], *(num(getattr(result, k)[j], d) for k in keys)]))
+    console.print(t)
+    if result.jacobian is not None:
+        entries = len(h.rows) * len(h.columns)
+        differing = [e for e in result.differences if not e["at_kink"]]
         console.print(
-            f"[dim]showing up to {MAX_TABLE_ROWS} rows and {MAX_TABLE_COLS} columns of {m} x {n}; "
-            "--format csv, tsv or json prints every entry[/dim]"
+            f"Jacobian ({len(h.rows)} x {len(h.columns)}): autograd ({result.method}) vs SymPy vs central "
+            f"differences (eps={num(result.eps)}): {entries - len(result.differences)} of {entries} entries agree"
         )
+        if result.differences:
+            dt = Table(title="entries that differ", title_justify="left")
+            for col in ("output", "input", "autograd", "SymPy", "finite diff.", ""):
+                dt.add_column(col, justify="left" if col in ("output", "input", "") else "right")
+            for e in result.differences[:MAX_TABLE_ROWS]:
+                dt.add_row(
+                    e["row"],
+                    e["column"],
+                    num(e["autograd"], d),
+                    num(e["symbolic"], d),
+                    num(e["finite_difference"], d),
+                    "at a kink (expected)" if e["at_kink"] else "",
+                )
+            console.print(dt)
+            if len(result.differences) > MAX_TABLE_ROWS:
+                console.print(f"[dim]... and {len(result.differences) - MAX_TABLE_ROWS} more (see --format json)[/dim]")
+        del differing
+    console.print(
+        _verdict(
+            result.match,
+            f"max |difference| = {num(result.max_abs_diff, 3)} (tolerance |a-b| <= atol + rtol*|b|, "
+            f"atol={num(result.atol)}, rtol={num(result.rtol)})",
+        )
+    )
+
+
+def _draw_jvp(result: Any, console: Any, d: int, digits: int | None) -> None:
+    from rich.table import Table
+
+    h = result.header
+    _title(console, f"J·u by forward mode at {_point_text(h, digits)}")
+    ut = Table()
+    ut.add_column("input", style="bold")
+    ut.add_column("u", justify="right")
+    for j in _clip(len(h.columns), MAX_TABLE_ROWS):
+        ut.add_row(*(["…"] * 2 if j is None else [h.columns[j], num(result.u[j], d)]))
+    console.print(ut)
+    t = Table()
+    t.add_column("output", style="bold")
+    t.add_column("y", justify="right")
+    t.add_column("J·u", justify="right")
+    for i in _clip(len(h.rows), MAX_TABLE_ROWS):
+        t.add_row(*(["…"] * 3 if i is None else [h.titles[i], num(h.value[i], d), num(result.jvp[i], d)]))
+    console.print(t)
+    console.print(f"[dim]{result.method}[/dim]")
+    if result.v is not None:
+        console.print(
+            _verdict(
+                bool(result.match),
+                f"vᵀ(Ju) = {num(result.vT_jvp, d)} and (vᵀJ)u = {num(result.vjp_u, d)} (reverse mode, y.backward(v))",
+            )
+        )
+
+
+def _draw_hessian(result: Any, console: Any, d: int, digits: int | None) -> None:
+    from rich.table import Table
+
+    h = result.header
+    _title(console, f"Hessians at {_point_text(h, digits)}")
+    for i in range(min(len(h.rows), MAX_TABLE_ROWS)):
+        t = Table(title=f"∂²{h.rows[i]}: {h.titles[i]}", title_justify="left")
+        t.add_column("", style="bold")
+        cols = _clip(len(h.columns), MAX_TABLE_COLS)
+        for j in cols:
+            t.add_column("…" if j is None else f"∂/∂{h.columns[j]}", justify="right")
+        for r in _clip(len(h.columns), MAX_TABLE_ROWS):
+            if r is None:
+                t.add_row(*(["…"] * (len(cols) + 1)))
+                continue
+            t.add_row(f"∂/∂{h.columns[r]}", *("…" if j is None else num(result.hessian[i][r][j], d) for j in cols))
+        console.print(t)
+    if len(h.rows) > MAX_TABLE_ROWS:
+        console.print(f"[dim]... {len(h.rows) - MAX_TABLE_ROWS} more outputs (see --format json)[/dim]")
+    console.print(f"[dim]{result.method}[/dim]")
+    console.print(_verdict(result.symmetric, "symmetric: H = Hᵀ within tolerance"))
+    console.print(_verdict(result.match, "equal to SymPy's exact second derivatives"))
+
+
+def _draw_graph(result: Any, console: Any, d: int, digits: int | None) -> None:
+    from rich.tree import Tree
+
+    h = result.header
+    _title(console, f"The autograd graph of y at {_point_text(h, digits)} ({result.nodes} grad_fn nodes)")
+    root = Tree(_graph_label(result.tree))
+    stack = [(result.tree, root)]
+    while stack:
+        node, branch = stack.pop()
+        for child in node.get("children", []):
+            sub = branch.add(_graph_label(child))
+            stack.append((child, sub))
+    console.print(root)
+    console.print(
+        "[dim]backward() starts at y.grad_fn and follows next_functions; AccumulateGrad adds into the "
+        "leaf's .grad[/dim]"
+    )
+
+
+def _draw_narrative(result: Any, console: Any, d: int, digits: int | None) -> None:
+    from rich.panel import Panel
+    from rich.syntax import Syntax
+    from rich.table import Table
+    from rich.text import Text
+
+    for step in result.steps:
+        parts: list[Any] = []
+        if step.code:
+            parts.append(Syntax("\n".join(step.code), "python", theme="ansi_dark", background_color="default"))
+        for o in step.outcome:
+            parts.append(Text("→ " + o, style="cyan"))
+        if step.text:
+            parts.append(Text(step.text))
+        from rich.console import Group
+
+        console.print(Panel(Group(*parts), title=step.title, title_align="left"))
+    if getattr(result, "wrong", None) is not None:
+        h = result.header
+        t = Table(title="rows without zeroing (wrong) | with zeroing (right)", title_justify="left")
+        t.add_column("output", style="bold")
+        t.add_column("wrong", justify="right", style="red")
+        t.add_column("right", justify="right", style="green")
+        for i in _clip(len(h.rows), MAX_TABLE_ROWS):
+            if i is None:
+                t.add_row("…", "…", "…")
+            else:
+                t.add_row(
+                    h.titles[i],
+                    "  ".join(num(v, d) for v in result.wrong[i]),
+                    "  ".join(num(v, d) for v in result.right[i]),
+                )
+        console.print(t)
 
 
 def emit(result: Result, fmt: str, digits: int | None, stream: IO[str] | None = None) -> None:

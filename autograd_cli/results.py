@@ -148,6 +148,11 @@ class CheckResult(Result):
     atol: float
     rtol: float
     method: str
+    jacobian: list[list[float]] | None = None
+    symbolic_jacobian: list[list[float]] | None = None
+    finite_differences: list[list[float]] | None = None
+    eps: float | None = None
+    differences: list[dict[str, Any]] = field(default_factory=list)
 
     def body(self) -> dict[str, Any]:
         return {
@@ -155,12 +160,119 @@ class CheckResult(Result):
             "ones_backward": self.ones_backward,
             "column_sums": self.column_sums,
             "symbolic": self.symbolic,
+            "jacobian": self.jacobian,
+            "symbolic_jacobian": self.symbolic_jacobian,
+            "finite_differences": self.finite_differences,
+            "differences": self.differences,
             "match": self.match,
             "max_abs_diff": self.max_abs_diff,
             "atol": self.atol,
             "rtol": self.rtol,
+            "eps": self.eps,
             "method": self.method,
         }
+
+
+@dataclass(frozen=True)
+class JvpResult(Result):
+    u: list[float]
+    jvp: list[float]
+    v: list[float] | None = None
+    vjp: list[float] | None = None
+    vT_jvp: float | None = None  # noqa: N815 - the maths' name
+    vjp_u: float | None = None
+    match: bool | None = None
+    method: str = "forward mode: torch.autograd.forward_ad dual tensors (x + ε u)"
+
+    def body(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"u": self.u, "jvp": self.jvp, "method": self.method}
+        if self.v is not None:
+            out.update(v=self.v, vjp=self.vjp, vT_jvp=self.vT_jvp, vjp_u=self.vjp_u, match=self.match)
+        return out
+
+
+@dataclass(frozen=True)
+class HessianResult(Result):
+    hessian: list[list[list[float]]]
+    symbolic: list[list[list[float]]]
+    symmetric: bool
+    match: bool
+    atol: float
+    rtol: float
+    method: str = "double backward: torch.autograd.grad(y_i, x, create_graph=True), then one batched grad per row"
+
+    def body(self) -> dict[str, Any]:
+        return {
+            "hessian": self.hessian,
+            "symbolic": self.symbolic,
+            "symmetric": self.symmetric,
+            "match": self.match,
+            "atol": self.atol,
+            "rtol": self.rtol,
+            "method": self.method,
+        }
+
+
+@dataclass(frozen=True)
+class GraphResult(Result):
+    tree: dict[str, Any]
+    nodes: int
+
+    def body(self) -> dict[str, Any]:
+        return {"graph": self.tree, "nodes": self.nodes}
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of a walk-through: the code run, what it gave, and why."""
+
+    title: str
+    code: list[str]
+    outcome: list[str]
+    text: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"title": self.title, "code": self.code, "outcome": self.outcome, "text": self.text}
+
+
+@dataclass(frozen=True)
+class NarrativeResult(Result):
+    """A step-by-step result (``explain``)."""
+
+    steps: list[Step]
+
+
+@dataclass(frozen=True)
+class ExplainResult(NarrativeResult):
+    jacobian: list[list[float]]
+    v: list[float] | None = None
+    vjp: list[float] | None = None
+
+    def body(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"steps": [s.to_dict() for s in self.steps], "jacobian": self.jacobian}
+        if self.v is not None:
+            out.update(v=self.v, vjp=self.vjp)
+        return out
+
+
+@dataclass(frozen=True)
+class PitfallResult(NarrativeResult):
+    pitfall: str
+    error: str | None = None  # torch's own message, when torch raised one
+    wrong: list[list[float]] | None = None
+    right: list[list[float]] | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def body(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "pitfall": self.pitfall,
+            "steps": [s.to_dict() for s in self.steps],
+            "torch_error": self.error,
+        }
+        if self.wrong is not None:
+            out.update(wrong=self.wrong, right=self.right)
+        out.update(self.extra)
+        return out
 
 
 # ---- helpers shared by the single-point and batch paths ----

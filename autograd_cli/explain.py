@@ -1,0 +1,338 @@
+"""What autograd does, step by step, for the user's own function — and three classic pitfalls.
+
+Every number and every error message here comes from running real torch calls on the
+built function at the point: the explanation is a transcript, not a template.
+"""
+
+from __future__ import annotations
+
+import math
+import torch
+
+from .build import Built
+from .engines import flat_grads
+from .problem import Problem
+from .results import ExplainResult, Header, PitfallResult, Step, nonfinite_notes
+
+MAX_ROWS_SHOWN = 8
+PITFALLS = ("accumulate", "scalar", "retain")
+
+
+def _fmt(values: list[float] | float) -> str:
+    from .render import num
+
+    if isinstance(values, list):
+        return "[" + ", ".join(num(v, 6) for v in values) + "]"
+    return num(values, 6)
+
+
+def _vec(values: list[float]) -> str:
+    """A Python literal for a 1-D float list, as the steps' code writes it."""
+    return "[" + ", ".join(repr(float(v)) for v in values) + "]"
+
+
+class _Session:
+    """The leaves and y of one run, with the words the steps use for them."""
+
+    def __init__(self, problem: Problem) -> None:
+        self.problem = problem
+        self.built = Built(problem)
+        self.leaves = self.built.leaves()
+        self.y = self.built.of_leaves(*self.leaves)
+        self.single = problem.single_leaf
+        self.grad_name = "x.grad" if self.single else ", ".join(f"{n}.grad" for n in problem.names)
+        self.m, self.n = problem.m, problem.n
+        self.dtype = problem.dtype
+
+    def leaf_code(self) -> list[str]:
+        p = self.problem
+        assert p.point is not None
+        if self.single:
+            code = [f"x = torch.tensor({_vec(list(p.point))}, dtype=torch.{self.dtype}, requires_grad=True)"]
+            if p.names:
+                code.append(f"{', '.join(p.names)}{',' if len(p.names) == 1 else ''} = x.unbind(0)")
+            return code
+        values = p.point_values()
+        return [
+            f"{n} = torch.tensor({values[n].nested()!r}, dtype=torch.{self.dtype}, requires_grad=True)" for n in p.names
+        ]
+
+    def forward_code(self) -> str:
+        outs = self.problem.function.outputs
+        if len(outs) == 1:
+            return f"y = {outs[0]}"
+        if self.problem.scalar_components:
+            return "y = torch.stack([" + ", ".join(outs) + "])"
+        return "y = torch.cat([(" + ").reshape(-1), (".join(outs) + ").reshape(-1)])"
+
+    def grads(self) -> list[float]:
+        return [float(v) for v in flat_grads(self.leaves).tolist()]
+
+    def zero(self) -> None:
+        for t in self.leaves:
+            if t.grad is not None:
+                t.grad.zero_()
+
+    def onehot(self, i: int) -> torch.Tensor:
+        e = torch.zeros(self.m, dtype=self.built.dtype)
+        e[i] = 1.0
+        return e.reshape(self.y.shape)
+
+    def e_code(self, i: int) -> str:
+        e = [0.0] * self.m
+        e[i] = 1.0
+        shape = tuple(self.y.shape)
+        base = f"torch.tensor({_vec(e)}, dtype=torch.{self.dtype})"
+        return base if len(shape) == 1 else f"{base}.reshape({shape})"
+
+
+def explain(problem: Problem, v: tuple[float, ...] | None = None) -> ExplainResult:
+    """The walk-through: leaves, forward, one-hot rows with zeroing, vᵀJ, sum vs ones."""
+    s = _Session(problem)
+    y, m = s.y, s.m
+    steps: list[Step] = []
+    leaf_word = "x is the leaf tensor" if s.single else f"{', '.join(problem.names)} are leaf tensors"
+    steps.append(
+        Step(
+            "1. The leaf tensors",
+            s.leaf_code(),
+            [],
+            f"{leaf_word}: created by you with requires_grad=True, so autograd records every operation on "
+            f"{'it' if s.single else 'them'} and backward() stores gradients in {s.grad_name}.",
+        )
+    )
+    value = [float(t) for t in y.detach().reshape(-1).tolist()]
+    grad_fn = type(y.grad_fn).__name__ if y.grad_fn is not None else "None"
+    shape_words = "a scalar" if y.ndim == 0 else f"shape {tuple(y.shape)}, {m} element{'s' if m != 1 else ''}"
+    steps.append(
+        Step(
+            "2. The forward pass",
+            [s.forward_code()],
+            [f"y = {_fmt(value)}", f"y.grad_fn = <{grad_fn}>"],
+            f"y has {shape_words}. "
+            + (
+                "backward() needs no argument for a scalar: the gradient dy/dy = 1 is implied."
+                if y.numel() == 1
+                else "backward() of a non-scalar needs a gradient argument of y's shape: which combination "
+                "of the outputs to differentiate (see --pitfall scalar)."
+            ),
+        )
+    )
+    rows: list[list[float]] = []
+    number = 3
+    for i in range(m):
+        if y.requires_grad:
+            y.backward(s.onehot(i), retain_graph=True)
+        row = s.grads()
+        rows.append(row)
+        shown = i < MAX_ROWS_SHOWN or i == m - 1
+        if shown:
+            title = problem.row_title(i)
+            zero = "x.grad.zero_()" if s.single else "for t in (" + ", ".join(problem.names) + ",): t.grad.zero_()"
+            steps.append(
+                Step(
+                    f"{number}. Row {i} of J",
+                    [
+                        f"e_{i} = {s.e_code(i)}",
+                        f"y.backward(e_{i}, retain_graph=True)  # {s.grad_name} = {_fmt(row)}",
+                        f"row_{i} = {s.grad_name}.clone()" if s.single else f"row_{i} = [{s.grad_name}]",
+                        f"{zero}  # back to zeros",
+                    ],
+                    [f"row {i} of J = {_fmt(row)}"],
+                    f"e_{i} is one-hot, so e_{i}ᵀJ picks row {i}: the gradient of {title}. retain_graph=True "
+                    "keeps the graph for the next row (see --pitfall retain); zeroing stops this row adding "
+                    "onto the next (see --pitfall accumulate).",
+                )
+            )
+            number += 1
+        elif i == MAX_ROWS_SHOWN:
+            steps.append(Step(f"{number}. Rows {i} to {m - 2}", [], [], "work the same way, one backward call each."))
+            number += 1
+        s.zero()
+    jac_lines = [f"row {i}: {_fmt(r)}" for i, r in enumerate(rows[:MAX_ROWS_SHOWN])]
+    steps.append(
+        Step(f"{number}. The Jacobian", [], jac_lines, f"J is {m} x {s.n}: row i is the gradient of output i.")
+    )
+    number += 1
+    vjp: list[float] | None = None
+    if v is not None:
+        vt = torch.tensor(v, dtype=s.built.dtype).reshape(y.shape)
+        if y.requires_grad:
+            y.backward(vt, retain_graph=True)
+        vjp = s.grads()
+        s.zero()
+        terms = " + ".join(f"{_fmt(v[i])}·{_fmt(rows[i])}" for i in range(min(m, 4))) + (" + …" if m > 4 else "")
+        steps.append(
+            Step(
+                f"{number}. vᵀJ for v = {_fmt(list(v))}",
+                [
+                    f"y.backward(torch.tensor({_vec(list(v))}, dtype=torch.{s.dtype}){'' if y.ndim <= 1 else f'.reshape({tuple(y.shape)})'})"
+                ],
+                [f"{s.grad_name} = {_fmt(vjp)}"],
+                f"One backward call weighs the rows by v: vᵀJ = {terms} = {_fmt(vjp)}. "
+                "This is why torch asks for `gradient`: it is v.",
+            )
+        )
+        number += 1
+    if y.requires_grad:
+        y.sum().backward(retain_graph=True)
+    g_sum = s.grads()
+    s.zero()
+    if y.requires_grad:
+        y.backward(torch.ones_like(y), retain_graph=True)
+    g_ones = s.grads()
+    s.zero()
+    colsums = [math.fsum(r[j] for r in rows) for j in range(s.n)]
+    steps.append(
+        Step(
+            f"{number}. y.sum().backward() is y.backward(torch.ones_like(y))",
+            ["y.sum().backward(retain_graph=True)", "y.backward(torch.ones_like(y))"],
+            [
+                f"{s.grad_name} = {_fmt(g_sum)}  (sum)",
+                f"{s.grad_name} = {_fmt(g_ones)}  (ones)",
+                f"1ᵀJ = {_fmt(colsums)}  (column sums)",
+            ],
+            "Σy is a scalar, so it needs no gradient argument; its gradient is Σ_i row_i = 1ᵀJ, the same "
+            "as weighting every row by 1. Both calls give the column sums of J.",
+        )
+    )
+    header = Header.of("explain", problem, value)
+    return ExplainResult(
+        header, steps, rows, list(v) if v is not None else None, vjp, notes=nonfinite_notes(problem, value)
+    )
+
+
+# ---- pitfalls ----------------------------------------------------------------------------------
+
+
+def pitfall(problem: Problem, name: str) -> PitfallResult:
+    if name == "accumulate":
+        return _accumulate(problem)
+    if name == "scalar":
+        return _scalar(problem)
+    return _retain(problem)
+
+
+def _accumulate(problem: Problem) -> PitfallResult:
+    s = _Session(problem)
+    wrong: list[list[float]] = []
+    for i in range(s.m):
+        if s.y.requires_grad:
+            s.y.backward(s.onehot(i), retain_graph=True)
+        wrong.append(s.grads())  # no zeroing: the pitfall
+    s.zero()
+    right: list[list[float]] = []
+    for i in range(s.m):
+        if s.y.requires_grad:
+            s.y.backward(s.onehot(i), retain_graph=True)
+        right.append(s.grads())
+        s.zero()
+    steps = [
+        Step(
+            "Without zeroing",
+            [
+                "for i in range(m):",
+                "    y.backward(e_i, retain_graph=True)",
+                f"    rows.append({s.grad_name}.clone())  # never zeroed",
+            ],
+            [f"row {i}: {_fmt(r)}" for i, r in enumerate(wrong[:MAX_ROWS_SHOWN])],
+            "backward() adds into .grad; it never overwrites. Each row comes out as the sum of all rows so "
+            "far: row i holds rows 0..i of the true Jacobian.",
+        ),
+        Step(
+            "With zeroing (the fix)",
+            [
+                "for i in range(m):",
+                "    y.backward(e_i, retain_graph=True)",
+                f"    rows.append({s.grad_name}.clone())",
+                "    x.grad.zero_()  # or x.grad = None" if s.single else "    for t in leaves: t.grad = None",
+            ],
+            [f"row {i}: {_fmt(r)}" for i, r in enumerate(right[:MAX_ROWS_SHOWN])],
+            "Zero the gradient after reading each row (optimizer.zero_grad() does the same in training loops).",
+        ),
+    ]
+    value = [float(t) for t in s.y.detach().reshape(-1).tolist()]
+    return PitfallResult(Header.of("explain", problem, value), steps, "accumulate", None, wrong, right)
+
+
+def _scalar(problem: Problem) -> PitfallResult:
+    s = _Session(problem)
+    value = [float(t) for t in s.y.detach().reshape(-1).tolist()]
+    header = Header.of("explain", problem, value)
+    error: str | None = None
+    if not s.y.requires_grad:
+        error = None
+        outcome = ["y does not depend on the inputs, so it has no graph to backpropagate through"]
+    else:
+        try:
+            s.y.backward(retain_graph=True)
+            outcome = [f"{s.grad_name} = {_fmt(s.grads())}  (no error: y is a scalar)"]
+        except RuntimeError as err:
+            error = str(err).strip().splitlines()[0]
+            outcome = [f"RuntimeError: {error}"]
+    s.zero()
+    text = (
+        "torch refuses: a non-scalar y has no single derivative to start from. backward() needs the "
+        "gradient argument, a v of y's shape, and then computes vᵀJ."
+        if error
+        else "y is a scalar here, so backward() uses the implicit gradient 1. Try a function with several "
+        "outputs (e.g. --example seed) to see torch refuse."
+    )
+    fix_grads: list[float] = []
+    if s.y.requires_grad:
+        s.y.backward(torch.ones_like(s.y), retain_graph=True)
+        fix_grads = s.grads()
+    steps = [
+        Step("Calling backward() on y", ["y.backward()"], outcome, text),
+        Step(
+            "The fix",
+            ["y.backward(torch.ones_like(y))  # or y.sum().backward(), or y.backward(v)"],
+            [f"{s.grad_name} = {_fmt(fix_grads)}"],
+            "torch.ones_like(y) weighs every output by 1, giving the column sums 1ᵀJ; any v gives vᵀJ; "
+            "`vjp jacobian` uses one-hot v's to get each row.",
+        ),
+    ]
+    return PitfallResult(header, steps, "scalar", error)
+
+
+def _retain(problem: Problem) -> PitfallResult:
+    s = _Session(problem)
+    value = [float(t) for t in s.y.detach().reshape(-1).tolist()]
+    header = Header.of("explain", problem, value)
+    error: str | None = None
+    outcome: list[str] = []
+    if not s.y.requires_grad:
+        outcome = ["y does not depend on the inputs, so it has no graph at all"]
+    else:
+        g = s.onehot(0)
+        s.y.backward(g)  # no retain_graph: the graph's saved tensors are freed
+        outcome.append(f"first backward: {s.grad_name} = {_fmt(s.grads())}")
+        s.zero()
+        try:
+            s.y.backward(s.onehot(min(1, s.m - 1)))
+            outcome.append(f"second backward: {s.grad_name} = {_fmt(s.grads())}")
+        except RuntimeError as err:
+            error = str(err).strip().splitlines()[0]
+            outcome.append(f"second backward: RuntimeError: {error}")
+    text = (
+        "The first backward() freed the tensors the graph saved for its backward pass (e.g. x0 for "
+        "x0**2). A second backward through the same graph has nothing to work with."
+        if error
+        else "torch did not complain here: no operation in this graph saved a tensor for backward, "
+        "so nothing was freed. With a product or a power (x0*x1, x0**2) the second call fails."
+    )
+    steps = [
+        Step(
+            "Two backward calls without retain_graph",
+            ["y.backward(e_0)", "y.backward(e_1)"],
+            outcome,
+            text,
+        ),
+        Step(
+            "The fix",
+            ["y.backward(e_0, retain_graph=True)", "y.backward(e_1)  # the last call may free the graph"],
+            [],
+            "retain_graph=True keeps the graph for another backward; `vjp jacobian` passes it for every row.",
+        ),
+    ]
+    return PitfallResult(header, steps, "retain", error)
