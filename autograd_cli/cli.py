@@ -7,6 +7,7 @@ that need them, after the input has been parsed and checked.
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 import traceback as tb
@@ -288,6 +289,16 @@ def _remember(prep: Prepared, keep_point: bool = True) -> None:
             _note(None, f"warning: {warning}")
 
 
+def _engines() -> Any:
+    """The torch side, imported only once the input has been checked."""
+    from . import engines
+
+    # torch and SymPy leave about a million long-lived objects; freezing them keeps each
+    # garbage collection from walking them all again while results are computed
+    gc.freeze()
+    return engines
+
+
 def _emit(out: Output, result: Any) -> None:
     from . import render
 
@@ -436,7 +447,7 @@ def jacobian(
             return
         problem = prep.problem
         assert problem is not None
-        from . import engines
+        engines = _engines()
 
         if symbolic or problem.point is None:
             from .results import SymbolicJacobianResult
@@ -501,7 +512,7 @@ def product(
         _need_point(problem, "product")
         c = prep.chosen
         vec = check_cotangent(problem, parse_vector(c.v)) if c.v is not None else None
-        from . import engines
+        engines = _engines()
 
         _emit(out, engines.product(problem, vec))
         _remember(prep)
@@ -546,7 +557,7 @@ def check(
         problem = prep.problem
         assert problem is not None
         _need_point(problem, "check")
-        from . import engines
+        engines = _engines()
 
         result = engines.check(problem, atol, rtol, method.value, eps)
         _emit(out, result)
@@ -598,7 +609,7 @@ def jvp(
 
         tangent = check_tangent(problem, parse_point(u, "--u"), "--u")
         vec = check_cotangent(problem, parse_vector(v)) if v is not None else None
-        from . import engines
+        engines = _engines()
 
         result = engines.jvp(problem, tangent, vec, atol, rtol)
         _emit(out, result)
@@ -631,7 +642,7 @@ def hessian(
         problem = prep.problem
         assert problem is not None
         _need_point(problem, "hessian")
-        from . import engines
+        engines = _engines()
 
         result = engines.hessian(problem, atol, rtol)
         _emit(out, result)
@@ -661,7 +672,7 @@ def graph(
         problem = prep.problem
         assert problem is not None
         _need_point(problem, "graph")
-        from . import engines
+        engines = _engines()
 
         _emit(out, engines.graph(problem))
         _remember(prep)

@@ -34,7 +34,7 @@ METHODS = ("auto", "rows", "batched", "forward")
 Progress = Callable[[int, int], None]
 
 METHOD_DETAIL = {
-    "rows": "rows from y.backward(e_i, retain_graph=True), x.grad read and zeroed after each row",
+    "rows": "one y.backward(e_i, retain_graph=True) per row; x.grad read, then zeroed",
     "batched": "all one-hot rows e_i in one torch.autograd.grad(y, x, I, is_grads_batched=True)",
     "forward": "columns J e_j from forward mode (torch.func.jvp, vmapped over the basis)",
 }
@@ -191,7 +191,7 @@ def jacobian(
 # ---- vᵀJ -----------------------------------------------------------------------
 
 IMPLICIT_HINT = (
-    "pass --v with one value per output (vᵀJ is then x.grad), or use `vjp check` to compare "
+    "Pass --v with one value per output (vᵀJ is then x.grad), or use `vjp check` to compare "
     "y.sum().backward() with y.backward(torch.ones_like(y))"
 )
 

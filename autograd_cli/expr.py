@@ -7,6 +7,7 @@ nothing downstream ever sees the user's text.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Union
@@ -158,8 +159,8 @@ def to_text(node: Node) -> str:
     raise TypeError(f"not an expression node: {node!r}")
 
 
-def walk(node: Node):  # type: ignore[no-untyped-def]
-    """Every node of the tree, parents before children, without recursion."""
+def walk(node: Node) -> Iterator[Node]:
+    """Every node of the tree in reading order (parents before children), without recursion."""
     stack: list[Node] = [node]
     while stack:
         item = stack.pop()
@@ -167,15 +168,15 @@ def walk(node: Node):  # type: ignore[no-untyped-def]
         if isinstance(item, Neg):
             stack.append(item.arg)
         elif isinstance(item, Add):
-            stack.extend(item.terms)
+            stack.extend(reversed(item.terms))
         elif isinstance(item, Mul):
-            stack.extend(item.factors)
+            stack.extend(reversed(item.factors))
         elif isinstance(item, MatMul):
-            stack.extend((item.left, item.right))
+            stack.extend((item.right, item.left))
         elif isinstance(item, Pow):
-            stack.extend((item.base, item.exp))
+            stack.extend((item.exp, item.base))
         elif isinstance(item, Call):
-            stack.extend(item.args)
+            stack.extend(reversed(item.args))
         elif isinstance(item, Index):
             stack.append(item.base)
 

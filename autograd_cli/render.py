@@ -417,7 +417,8 @@ def _draw_hessian(result: Any, console: Any, d: int, digits: int | None) -> None
     h = result.header
     _title(console, f"Hessians at {_point_text(h, digits)}")
     for i in range(min(len(h.rows), MAX_TABLE_ROWS)):
-        t = Table(title=f"∂²{h.rows[i]}: {h.titles[i]}", title_justify="left")
+        _title(console, f"∂²{h.rows[i]}: {h.titles[i]}")
+        t = Table()
         t.add_column("", style="bold")
         cols = _clip(len(h.columns), MAX_TABLE_COLS)
         for j in cols:

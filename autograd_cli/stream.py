@@ -152,7 +152,7 @@ class PointLines:
         self.function = function
         self.dtype = dtype
         self.problem: Problem | None = None
-        self.header: list[tuple[int, int]] | None = None  # per column: flat start, size
+        self.header: list[int | None] | None = None  # per column: the input element it holds
         self.delimiter = ","
         self.n = 0
 
@@ -193,15 +193,19 @@ class PointLines:
         self.n = problem.n
 
     def _header(self, body: str) -> bool:
+        """A CSV/TSV header: cells naming inputs (``x0``, ``x``, ``x[1,0]``) are read, others ignored.
+
+        So vjp's own CSV output, whose first columns are the point, reads back as points.
+        """
         delimiter = "\t" if "\t" in body else ","
         cells = [c.strip() for c in next(csv.reader([body], delimiter=delimiter))]
         matches = [_LABEL.fullmatch(c) for c in cells]
-        if not cells or not all(matches) or any(m.group(1) not in self.function.names for m in matches if m):
+        used = [m for m in matches if m is not None and m.group(1) in self.function.names]
+        if not used:
             return False
         # shapes from the labels: x[2] means x has at least 3 elements along that axis
         shapes: dict[str, list[int]] = {}
-        for m in matches:
-            assert m is not None
+        for m in used:
             name, index = m.group(1), m.group(2)
             idx = [int(i) for i in index.split(",")] if index else []
             current = shapes.setdefault(name, [0] * len(idx))
@@ -216,11 +220,13 @@ class PointLines:
         assert self.problem is not None
         position = {label: k for k, label in enumerate(self.problem.columns)}
         self.header = []
-        for c in cells:
-            if c not in position:
-                raise InputError(f"the header column {c!r} is not an input element")
-            self.header.append((position[c], 1))
-        if len({k for k, _ in self.header}) != self.problem.n:
+        for cell, m in zip(cells, matches):
+            target = position.get(cell) if m is not None and m.group(1) in self.function.names else None
+            if m is not None and m.group(1) in self.function.names and target is None:
+                raise InputError(f"the header column {cell!r} is not an element of {m.group(1)}")
+            self.header.append(target)
+        targets = [t for t in self.header if t is not None]
+        if sorted(targets) != list(range(self.problem.n)):
             raise InputError("the header must name every input element once")
         self.delimiter = delimiter
         return True
@@ -253,8 +259,9 @@ class PointLines:
             if len(cells) != len(self.header):
                 raise InputError(f"{len(cells)} cells under a header of {len(self.header)} columns")
             out = [0.0] * problem.n
-            for (k, _), cell in zip(self.header, cells):
-                out[k] = _finite(cell.strip())
+            for k, cell in zip(self.header, cells):
+                if k is not None:
+                    out[k] = _finite(cell.strip())
             return tuple(out)
         if body[0] == "{":
             return self._json_values(self._json_object(body))
