@@ -11,14 +11,29 @@ instead of once per point.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
 import torch
 
 from . import symbolic
 from .build import Built
 from .engines import choose_method
 from .problem import Problem
+from .results import close, max_abs_diff
 
 _BLOCK_ELEMENTS = 1 << 22
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """check at one point: the overall outcome, and the Jacobian entries that differ."""
+
+    match: bool
+    max_abs_diff: float
+    eps: float
+    differences: list[dict[str, Any]]
+    notes: list[str]
 
 
 class Block:
@@ -28,6 +43,7 @@ class Block:
         self.points = points
         self.tensors = {k: v for k, v in tensors.items() if v is not None}
         self.vs: list[list[float]] | None = None
+        self.verdicts: list[Verdict] = []
         finite = tensors.get("finite")
         self.finite: list[bool] | None = finite.tolist() if finite is not None else None
         self._lists: dict[str, list[object]] = {}
@@ -40,7 +56,7 @@ class Block:
         return self._lists[key]
 
     def __getattr__(self, key: str) -> list[object] | None:
-        if key.startswith("_") or key in ("points", "tensors", "vs", "finite"):
+        if key.startswith("_") or key in ("points", "tensors", "vs", "finite", "verdicts"):
             raise AttributeError(key)
         return self._list(key)
 
@@ -149,7 +165,11 @@ class BatchEngine:
         block.vs = None if vs is None else [list(x) for x in vs]
         return block
 
-    def check(self, points: Sequence[Sequence[float]]) -> Block:
+    def check(
+        self, points: Sequence[Sequence[float]], atol: float = 1e-5, rtol: float = 1e-3, eps: float = 1e-6
+    ) -> Block:
+        from . import threeways
+
         leaves = self._leaves(points)
         y = self._forward(leaves)
         count = y.shape[0]
@@ -168,14 +188,30 @@ class BatchEngine:
             self._sym = (list(grad), list(xs))
         grad_exprs, xs = self._sym
         flat = torch.tensor(points, dtype=torch.float64).reshape(count, self.n)
-        ev = symbolic.Evaluator({x: flat[:, k] for k, x in enumerate(xs)})  # type: ignore[misc]
+        ev = symbolic.Evaluator({x: flat[:, k] for k, x in enumerate(xs)})
         exact = torch.stack([torch.broadcast_to(ev(g), (count,)) for g in grad_exprs], dim=1) if self.n else flat
-        return Block(
+        block = Block(
             points,
             values=y.detach(),
             sum_backward=g_sum,
             ones_backward=g_ones,
             column_sums=jac.sum(dim=1),
             symbolic=exact,
+            jacobian=jac,
+            symbolic_jacobian=threeways.exact_jacobians(self.problem, flat),
+            finite_differences=threeways.finite_differences(self.problem, flat, eps),
             finite=torch.isfinite(y).all(dim=1),
         )
+        kinks = threeways.kinks(self.problem, flat, eps)
+        vectors = [block.sum_backward, block.ones_backward, block.column_sums, block.symbolic]
+        auto, sym, fd = block.jacobian, block.symbolic_jacobian, block.finite_differences
+        assert all(v is not None for v in vectors) and auto is not None and sym is not None and fd is not None
+        block.verdicts = []
+        for i in range(count):
+            vecs: list[list[float]] = [v[i] for v in vectors]  # type: ignore[index,misc]
+            grads_match = all(close(a, b, atol, rtol) for vec in vecs[1:] for a, b in zip(vec, vecs[0]))
+            outcome = threeways.compare(self.problem, auto[i], sym[i], fd[i], kinks[i], atol, rtol)  # type: ignore[arg-type]
+            block.verdicts.append(
+                Verdict(grads_match and outcome.match, max_abs_diff(vecs), eps, outcome.differences, outcome.notes)
+            )
+        return block

@@ -10,17 +10,16 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from typing import Any, Union
+from typing import Any
 
 import torch
-import torch.nn.functional as F
 
 from .expr import Add, Call, Const, Index, MatMul, Mul, Neg, Node, Num, Pow, Slice, Var
 from .problem import Problem
 
 Tensor = torch.Tensor
 Fn = Callable[[Sequence[Tensor]], Tensor]
-Compiled = Union[Fn, float, Tensor]  # a function of the inputs, or a constant
+Compiled = Fn | float | Tensor  # a function of the inputs, or a constant
 
 DTYPES = {"float64": torch.float64, "float32": torch.float32}
 
@@ -53,7 +52,7 @@ ELEMENTWISE: dict[str, Callable[..., Tensor]] = {
     "erf": torch.erf,
     "sigmoid": torch.sigmoid,
     "relu": torch.relu,
-    "softplus": F.softplus,
+    "softplus": torch.nn.functional.softplus,
     "atan2": torch.atan2,
 }
 
@@ -93,6 +92,14 @@ ELEMENTWISE_N: dict[str, Callable[[Tensor, Tensor], Tensor]] = {
     "max": torch.maximum,  # ties share the gradient equally, as in torch
     "min": torch.minimum,
 }
+
+
+def _negated(f: Fn) -> Fn:
+    return lambda v: -f(v)
+
+
+def _constant(value: Any) -> Fn:
+    return lambda v: value
 
 
 class Builder:
@@ -166,7 +173,7 @@ class Builder:
             fns = [val(p) for p in parts]
             first, rest = fns[0], list(zip(fns[1:], signs[1:]))
             if signs[0]:
-                first = lambda v, f=first: -f(v)  # type: ignore[misc]
+                first = _negated(first)
 
             def add(v: Sequence[Tensor]) -> Tensor:
                 acc = first(v)
@@ -214,7 +221,7 @@ class Builder:
 
     def _call(self, node: Call, parts: list[Any]) -> Fn:
         name, dim = node.name, node.dim
-        fns = [p if callable(p) else (lambda v, t=self._tensor_part(p): t) for p in parts]
+        fns = [p if callable(p) else _constant(self._tensor_part(p)) for p in parts]
         if name == "dot":
             fa, fb = fns
             return lambda v: torch.dot(fa(v), fb(v))

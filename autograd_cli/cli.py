@@ -13,19 +13,20 @@ import sys
 import traceback as tb
 from collections.abc import Callable
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
 
 import typer
 from typer.core import TyperCommand
 
-from . import __version__, sources, state
+from . import __version__
 from .errors import ExitCode, ParseError, VjpError
-from .parsing import Function, parse, parse_names
-from .points import merge, parse_point, parse_vector
-from .problem import Problem, check_cotangent, make_problem
-from .stream import read_all
+
+if TYPE_CHECKING:  # the core is imported when a command runs, not for --help
+    from . import sources, state
+    from .parsing import Function
+    from .problem import Problem
 
 T = TypeVar("T")
 
@@ -44,7 +45,7 @@ app = typer.Typer(
 )
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     table = "table"
     json = "json"
     csv = "csv"
@@ -52,24 +53,24 @@ class Format(str, Enum):
     plain = "plain"
 
 
-class Method(str, Enum):
+class Method(StrEnum):
     auto = "auto"
     rows = "rows"
     batched = "batched"
     forward = "forward"
 
 
-class DType(str, Enum):
+class DType(StrEnum):
     float64 = "float64"
     float32 = "float32"
 
 
-class OnError(str, Enum):
+class OnError(StrEnum):
     stop = "stop"
     skip = "skip"
 
 
-class Pitfall(str, Enum):
+class Pitfall(StrEnum):
     accumulate = "accumulate"
     scalar = "scalar"
     retain = "retain"
@@ -216,6 +217,8 @@ class Prepared:
 
 def _expression_text(expr: str | None, expr_file: Path | None, stdin_taken: bool) -> str | None:
     """EXPR as typed, ``-`` for stdin, or --expr-file (components one per line allowed)."""
+    from .stream import read_all
+
     if expr is not None and expr_file is not None:
         raise VjpError("give the expression either as EXPR or with --expr-file, not both")
     if expr_file is not None:
@@ -247,6 +250,11 @@ def _prepare(
     streamed_at: bool = False,
 ) -> Prepared:
     """Resolve the function (and, unless the points stream in, the point) and check them."""
+    from . import sources, state
+    from .parsing import parse, parse_names
+    from .points import merge, parse_point
+    from .problem import make_problem
+
     path = state.state_dir() / state.FILENAME
     remembered = None
     if not (expr is not None and (at or streamed_at)):
@@ -277,6 +285,8 @@ def _prepare(
 
 def _remember(prep: Prepared, keep_point: bool = True) -> None:
     """Remember this function; a command without a point or v keeps the remembered ones."""
+    from . import state
+
     c = prep.chosen
     old = prep.remembered
     same = old is not None and old.expression == c.expression and old.vars == c.vars
@@ -306,6 +316,13 @@ def _emit(out: Output, result: Any) -> None:
         _note(out, message)
     render.emit(result, out.fmt, out.digits)
     sys.stdout.flush()
+
+
+def _cotangent(problem: Problem, text: str | None) -> tuple[float, ...] | None:
+    from .points import parse_vector
+    from .problem import check_cotangent
+
+    return None if text is None else check_cotangent(problem, parse_vector(text))
 
 
 def _need_point(problem: Problem, command: str) -> None:
@@ -355,10 +372,13 @@ def _stream(
     fixed_v: str | None = None,
     atol: float = 1e-5,
     rtol: float = 1e-3,
+    eps: float = 1e-6,
 ) -> None:
     from .pipeline import StreamRun
 
-    run = StreamRun(command, out.fmt, out.digits, sys.stdout, method, on_error, lambda m: _note(out, m), atol, rtol)
+    run = StreamRun(
+        command, out.fmt, out.digits, sys.stdout, method, on_error, lambda m: _note(out, m), atol, rtol, eps
+    )
     try:
         if src.points is not None:
             run.points(prep.function, dtype, src, sys.stdin, fixed_v)
@@ -510,8 +530,7 @@ def product(
         problem = prep.problem
         assert problem is not None
         _need_point(problem, "product")
-        c = prep.chosen
-        vec = check_cotangent(problem, parse_vector(c.v)) if c.v is not None else None
+        vec = _cotangent(problem, prep.chosen.v)
         engines = _engines()
 
         _emit(out, engines.product(problem, vec))
@@ -552,7 +571,7 @@ def check(
             out, text, example, at, None, vars_, dtype.value, uses_v=False, streamed_at=src.points is not None
         )
         if src.points is not None:
-            _stream("check", out, prep, src, method.value, on_error.value, dtype.value, atol=atol, rtol=rtol)
+            _stream("check", out, prep, src, method.value, on_error.value, dtype.value, atol=atol, rtol=rtol, eps=eps)
             return
         problem = prep.problem
         assert problem is not None
@@ -605,10 +624,11 @@ def jvp(
                 f"jvp needs a tangent: pass --u with one value per input ({', '.join(problem.columns[:6])}), "
                 "e.g. --u " + ",".join(["1"] + ["0"] * (problem.n - 1))
             )
+        from .points import parse_point
         from .problem import check_tangent
 
         tangent = check_tangent(problem, parse_point(u, "--u"), "--u")
-        vec = check_cotangent(problem, parse_vector(v)) if v is not None else None
+        vec = _cotangent(problem, v)
         engines = _engines()
 
         result = engines.jvp(problem, tangent, vec, atol, rtol)
@@ -729,9 +749,7 @@ def explain(
         if pitfall is not None:
             result: Any = ex.pitfall(problem, pitfall.value)
         else:
-            c = prep.chosen
-            vec = check_cotangent(problem, parse_vector(c.v)) if c.v is not None else None
-            result = ex.explain(problem, vec)
+            result = ex.explain(problem, _cotangent(problem, prep.chosen.v))
         _emit(out, result)
         _remember(prep)
 

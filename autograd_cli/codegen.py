@@ -74,15 +74,15 @@ class _Writer:
 
     def const_tensor(self, node: Node) -> str:
         """A subtree without variables: a tensor literal of its value, so 1/0 is inf, not an exception."""
-        from .build import Builder  # only here: constants are folded exactly as vjp's own graph does
-
         import torch
+
+        from .build import Builder  # only here: constants are folded exactly as vjp's own graph does
 
         value = Builder({}, getattr(torch, self.dtype)).compile(node)
         tensor = value if isinstance(value, torch.Tensor) else torch.tensor(value, dtype=getattr(torch, self.dtype))
         return f"torch.tensor({_float(float(tensor))}, dtype=torch.{self.dtype})"
 
-    def code(self, node: Node) -> tuple[str, int]:  # noqa: C901 - one branch per node type
+    def code(self, node: Node) -> tuple[str, int]:
         """(text, precedence) of ``node`` as Python."""
         if isinstance(node, Neg) and isinstance(node.arg, Num):
             return "-" + _literal(node.arg.value), _NEG
@@ -240,7 +240,8 @@ def script(problem: Problem) -> str:
         "    _e[_i] = 1.0",
         "    if _y.requires_grad:",
         "        _y.backward(_e.reshape(_y.shape), retain_graph=True)",
-        "    _row = [v for t in _leaves for v in (t.grad if t.grad is not None else torch.zeros_like(t)).reshape(-1).tolist()]",
+        "    _grads = [t.grad if t.grad is not None else torch.zeros_like(t) for t in _leaves]",
+        "    _row = [v for g in _grads for v in g.reshape(-1).tolist()]",
         "    _rows.append(_row)",
         "    for _t in _leaves:",
         "        if _t.grad is not None:",

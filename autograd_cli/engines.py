@@ -237,83 +237,13 @@ def product(problem: Problem, v: tuple[float, ...] | None) -> ProductResult:
 # ---- the sum-vs-ones check, and the Jacobian three ways ----------------------------------------
 
 
-def finite_differences(problem: Problem, eps: float = 1e-6) -> torch.Tensor:
-    """Central differences in float64: column j = (f(x + eps e_j) - f(x - eps e_j)) / 2 eps."""
-    p64 = (
-        problem
-        if problem.dtype == "float64"
-        else Problem(problem.function, problem.inputs, problem.component_shapes, problem.point, "float64")
-    )
-    built = Built(p64)
-    n, m = problem.n, problem.m
-    if n == 0:
-        return torch.zeros(m, 0, dtype=torch.float64)
-    x = torch.tensor(problem.point, dtype=torch.float64)
-    steps = torch.eye(n, dtype=torch.float64) * eps
-    shifted = torch.cat([x + steps, x - steps])  # (2n, n)
-    with torch.no_grad():
-        if problem.single_leaf:
-            ys = torch.vmap(built.of_leaves)(shifted)
-        else:
-            parts = []
-            k = 0
-            for inp in problem.inputs:
-                parts.append(shifted[:, k : k + inp.numel].reshape(2 * n, *inp.shape))
-                k += inp.numel
-            ys = torch.vmap(built.of_leaves)(*parts)
-    ys = ys.reshape(2 * n, m)
-    return ((ys[:n] - ys[n:]) / (2 * eps)).T.contiguous()
-
-
-_KINKED = ("abs", "relu", "max", "min")
-
-
-def kinks(problem: Problem, eps: float = 1e-6) -> list[tuple[int, str]]:
-    """(component, note) for each abs/relu/max/min that sits on its kink at the point.
-
-    There autograd uses a convention (gradient 0 for abs and relu, an even split for
-    ties of max/min, as torch) and finite differences straddle the corner, so the two
-    need not agree and neither is wrong.
-    """
-    from .build import Builder
-    from .expr import Call, to_text
-
-    assert problem.point is not None
-    builder = Builder({n: i for i, n in enumerate(problem.names)}, torch.float64)
-    built = Built(problem)
-    values = [t.detach().to(torch.float64) for t in built.leaves(requires_grad=False)]
-    args = values[0].unbind(0) if problem.single_leaf else values
-    tol = 10 * eps * (1 + max((abs(v) for v in problem.point), default=0.0))
-    found: list[tuple[int, str]] = []
-    for c, comp in enumerate(problem.function.components):
-        for node in walk(comp):
-            if not isinstance(node, Call) or node.name not in _KINKED:
-                continue
-            vals = [builder.lift(builder.compile(a))(args) for a in node.args]
-            vals = [torch.as_tensor(v, dtype=torch.float64) for v in vals]
-            if node.name in ("abs", "relu"):
-                hit = bool((vals[0].abs() <= tol).any())
-                why = "its argument is 0" if hit else ""
-            elif len(vals) > 1:
-                hit = any(bool(((a - b).abs() <= tol).any()) for i, a in enumerate(vals) for b in vals[i + 1 :])
-                why = "two of its arguments are equal (a tie)"
-            else:
-                flat = vals[0].reshape(-1)
-                top = flat.max() if node.name == "max" else flat.min()
-                hit = int(((flat - top).abs() <= tol).sum()) > 1
-                why = "several elements tie"
-            if hit:
-                text = to_text(node)
-                text = text if len(text) <= 50 else text[:47] + "..."
-                found.append((c, f"{text} is not differentiable at this point: {why}"))
-    return found
-
-
 def check(
     problem: Problem, atol: float = 1e-5, rtol: float = 1e-3, method: str = "auto", eps: float = 1e-6
 ) -> CheckResult:
     """y.sum().backward(), y.backward(ones), 1ᵀJ and SymPy's d(Σy)/dx, side by side; and
     the autograd Jacobian against SymPy's exact one and central finite differences."""
+    from . import threeways
+
     built = Built(problem)
     leaves = built.leaves()
     y = built.of_leaves(*leaves)
@@ -336,51 +266,22 @@ def check(
     vectors = [g_sum, g_ones, colsums, exact]
     grads_match = all(close(a, b, atol, rtol) for vec in vectors[1:] for a, b in zip(vec, g_sum))
 
-    sym_rows, xs = symbolic.jacobian(problem)
-    sym = symbolic.evaluate([e for row in sym_rows for e in row], xs, point)
-    sym_jac = [sym[i * problem.n : (i + 1) * problem.n] for i in range(problem.m)]
-    fd_jac = finite_differences(problem, eps).tolist()
+    points = torch.tensor([list(point)], dtype=torch.float64).reshape(1, problem.n)
     auto_jac = [[float(v) for v in row] for row in jac.tolist()]
-    kinked = kinks(problem, eps)
-    kink_rows = _rows_of_components(problem, {c for c, _ in kinked})
-    differences: list[dict[str, object]] = []
-    jac_match = True
-    for i in range(problem.m):
-        for j in range(problem.n):
-            a, s_, f = auto_jac[i][j], sym_jac[i][j], fd_jac[i][j]
-            sym_ok = close(a, s_, atol, rtol)
-            fd_ok = close(a, f, atol, rtol) or (not math.isfinite(a) and not math.isfinite(s_))
-            if sym_ok and fd_ok:
-                continue
-            expected = i in kink_rows and sym_ok
-            jac_match = jac_match and expected
-            differences.append(
-                {
-                    "row": problem.rows[i],
-                    "column": problem.columns[j],
-                    "autograd": a,
-                    "symbolic": s_,
-                    "finite_difference": f,
-                    "at_kink": i in kink_rows,
-                }
-            )
-    notes += [note for _, note in kinked]
-    if kinked:
-        notes.append(
-            "autograd follows torch's convention at such points; finite differences straddle the kink, "
-            "so their disagreement there is expected and does not fail the check"
-        )
+    sym_jac = threeways.exact_jacobians(problem, points)[0].tolist()
+    fd_jac = threeways.finite_differences(problem, points, eps)[0].tolist()
+    outcome = threeways.compare(
+        problem, auto_jac, sym_jac, fd_jac, threeways.kinks(problem, points, eps)[0], atol, rtol
+    )
     value = _values(y)
-    notes += nonfinite_notes(problem, value)
-    header = Header.of("check", problem, value)
-    match = grads_match and jac_match
+    notes += outcome.notes + nonfinite_notes(problem, value)
     return CheckResult(
-        header,
+        Header.of("check", problem, value),
         g_sum,
         g_ones,
         colsums,
         exact,
-        match,
+        grads_match and outcome.match,
         max_abs_diff(vectors),
         atol,
         rtol,
@@ -389,22 +290,9 @@ def check(
         symbolic_jacobian=sym_jac,
         finite_differences=fd_jac,
         eps=eps,
-        differences=differences,
+        differences=outcome.differences,
         notes=notes,
     )
-
-
-def _rows_of_components(problem: Problem, comps: set[int]) -> set[int]:
-    rows: set[int] = set()
-    start = 0
-    for c, shape in enumerate(problem.component_shapes):
-        size = 1
-        for d in shape:
-            size *= d
-        if c in comps:
-            rows.update(range(start, start + size))
-        start += size
-    return rows
 
 
 # ---- forward mode, Hessians, the graph ------------------------------------------------------------
@@ -414,17 +302,17 @@ def jvp(
     problem: Problem, u: tuple[float, ...], v: tuple[float, ...] | None = None, atol: float = 1e-5, rtol: float = 1e-3
 ) -> JvpResult:
     """J·u from forward mode (dual numbers, torch.autograd.forward_ad); with v, also vᵀ(Ju) = (vᵀJ)u."""
-    import torch.autograd.forward_ad as fwAD
+    import torch.autograd.forward_ad as forward_ad
 
     built = Built(problem)
     primals = built.leaves(requires_grad=False)
     sizes = [t.numel() for t in primals]
     tangent = torch.tensor(u, dtype=built.dtype)
     tangents = [part.reshape(t.shape) for part, t in zip(torch.split(tangent, sizes), primals)]
-    with fwAD.dual_level():
-        duals = [fwAD.make_dual(p, t) for p, t in zip(primals, tangents)]
+    with forward_ad.dual_level():
+        duals = [forward_ad.make_dual(p, t) for p, t in zip(primals, tangents)]
         y = built.of_leaves(*duals)
-        unpacked = fwAD.unpack_dual(y)
+        unpacked = forward_ad.unpack_dual(y)
         value = _values(unpacked.primal)
         ju = _values(unpacked.tangent) if unpacked.tangent is not None else [0.0] * problem.m
     notes = nonfinite_notes(problem, value)
@@ -509,7 +397,7 @@ def graph(problem: Problem, limit: int = 2000) -> GraphResult:
             out["children"] = []
             return out
         seen[key] = len(seen)
-        children = []
+        children: list[dict[str, object]] = []
         for nxt, _ in getattr(fn, "next_functions", ()):
             if nxt is None:
                 continue

@@ -7,6 +7,7 @@ built function at the point: the explanation is a transcript, not a template.
 from __future__ import annotations
 
 import math
+
 import torch
 
 from .build import Built
@@ -162,12 +163,11 @@ def explain(problem: Problem, v: tuple[float, ...] | None = None) -> ExplainResu
         vjp = s.grads()
         s.zero()
         terms = " + ".join(f"{_fmt(v[i])}·{_fmt(rows[i])}" for i in range(min(m, 4))) + (" + …" if m > 4 else "")
+        reshape = "" if y.ndim <= 1 else f".reshape({tuple(y.shape)})"
         steps.append(
             Step(
                 f"{number}. vᵀJ for v = {_fmt(list(v))}",
-                [
-                    f"y.backward(torch.tensor({_vec(list(v))}, dtype=torch.{s.dtype}){'' if y.ndim <= 1 else f'.reshape({tuple(y.shape)})'})"
-                ],
+                [f"y.backward(torch.tensor({_vec(list(v))}, dtype=torch.{s.dtype}){reshape})"],
                 [f"{s.grad_name} = {_fmt(vjp)}"],
                 f"One backward call weighs the rows by v: vᵀJ = {terms} = {_fmt(vjp)}. "
                 "This is why torch asks for `gradient`: it is v.",

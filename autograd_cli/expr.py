@@ -10,7 +10,6 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Union
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +88,7 @@ class Index:
     index: tuple[int | Slice, ...]
 
 
-Node = Union[Num, Const, Var, Neg, Add, Mul, MatMul, Pow, Call, Index]
+Node = Num | Const | Var | Neg | Add | Mul | MatMul | Pow | Call | Index
 
 # Binding strength, loosest first; used by the printer to place parentheses.
 _ADD, _MUL, _NEG, _POW, _ATOM = 10, 20, 30, 40, 50

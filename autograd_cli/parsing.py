@@ -515,7 +515,7 @@ def number(text_value: str, text: str = "", pos: int = 0) -> Num:
     """A literal as an exact fraction, refused when it is too long or not finite."""
     if len(text_value) > MAX_LITERAL:
         raise ParseError(f"a number literal longer than {MAX_LITERAL} characters", text, pos)
-    mantissa, _, exponent = text_value.lower().partition("e")
+    exponent = text_value.lower().partition("e")[2]
     if exponent and abs(int(exponent)) > MAX_EXPONENT:
         raise ParseError(
             f"the number {text_value} is out of range: exponents are limited to ±{MAX_EXPONENT}", text, pos

@@ -62,7 +62,9 @@ class StreamRun:
         note: Callable[[str], None],
         atol: float = 1e-5,
         rtol: float = 1e-3,
+        eps: float = 1e-6,
     ) -> None:
+        self.eps = eps
         self.command = command
         self.fmt, self.digits, self.out = fmt, digits, out
         self.method = method
@@ -106,17 +108,19 @@ class StreamRun:
             elif self.command == "product":
                 block = self.engine.product(points, vchunk)
             else:
-                block = self.engine.check(points)
+                block = self.engine.check(points, self.atol, self.rtol, self.eps)
             notes: list[list[str]] = []
             for i, it in enumerate(chunk):
                 point_notes: list[str] = []
                 if block.finite is not None and not block.finite[i]:
                     jac = block.jacobians[i] if block.jacobians is not None else None
                     point_notes = nonfinite_notes(problem, block.values[i], jac)
-                    for message in point_notes:
-                        if self.notes_seen < MAX_NOTES:
-                            self.note(f"line {it.line}: {message}")
-                        self.notes_seen += 1
+                if block.verdicts:
+                    point_notes = block.verdicts[i].notes + point_notes
+                for message in point_notes:
+                    if self.notes_seen < MAX_NOTES:
+                        self.note(f"line {it.line}: {message}")
+                    self.notes_seen += 1
                 notes.append(point_notes)
             self.writer.write(block, notes)
 

@@ -220,55 +220,56 @@ class _Reader:
         return size
 
     def _build(self, name: str, args: list[float | tuple[int, ...]], pos: int) -> Value:
-        def sizes(items: list[float | tuple[int, ...]]) -> Shape:
-            if len(items) == 1 and isinstance(items[0], tuple):
-                return items[0]
-            out: list[int] = []
-            for a in items:
-                if isinstance(a, tuple) or a != int(a) or a < 0:
-                    raise self.error(f"{name}() takes whole-number sizes", pos)
-                out.append(int(a))
-            return tuple(out)
-
-        def checked(shape: Shape) -> Shape:
-            if numel(shape) > MAX_ELEMENTS:
-                raise self.error(f"{name}{fmt(shape)} has {numel(shape):,} elements; the limit is {MAX_ELEMENTS:,}")
-            return shape
-
         if name in ("ones", "zeros"):
-            shape = checked(sizes(args))
+            shape = self._checked(name, self._sizes(name, args, pos))
             return Value(shape, (1.0 if name == "ones" else 0.0,) * numel(shape))
         if name == "full":
             if len(args) < 2 or isinstance(args[-1], tuple):
                 raise self.error("full(size..., value): e.g. full(2, 2, 7) or full((2, 2), 7)", pos)
-            shape = checked(sizes(args[:-1]))
+            shape = self._checked(name, self._sizes(name, args[:-1], pos))
             return Value(shape, (float(args[-1]),) * numel(shape))
         if name == "eye":
-            dims = sizes(args)
+            dims = self._sizes(name, args, pos)
             if len(dims) not in (1, 2):
                 raise self.error("eye(n) or eye(n, m)", pos)
-            rows, cols = dims[0], dims[-1]
-            shape = checked((rows, cols))
-            return Value(shape, tuple(1.0 if r == c else 0.0 for r in range(rows) for c in range(cols)))
+            rows, cols = self._checked(name, (dims[0], dims[-1]))
+            return Value((rows, cols), tuple(1.0 if r == c else 0.0 for r in range(rows) for c in range(cols)))
         nums = [a for a in args if not isinstance(a, tuple)]
         if len(nums) != len(args):
             raise self.error(f"{name}() takes numbers", pos)
-        if name == "arange":
-            if not 1 <= len(nums) <= 3:
-                raise self.error("arange(end), arange(start, end) or arange(start, end, step)", pos)
-            start, end, step = (
-                (0.0, nums[0], 1.0) if len(nums) == 1 else (nums[0], nums[1], nums[2] if len(nums) == 3 else 1.0)
-            )
-            if step == 0:
-                raise self.error("arange() step must not be 0", pos)
-            count = max(0, math.ceil((end - start) / step))
-            checked((count,))
-            return Value((count,), tuple(start + i * step for i in range(count)))
-        # linspace(start, end, steps)
+        return self._arange(nums, pos) if name == "arange" else self._linspace(nums, pos)
+
+    def _sizes(self, name: str, items: list[float | tuple[int, ...]], pos: int) -> Shape:
+        if len(items) == 1 and isinstance(items[0], tuple):
+            return items[0]
+        out: list[int] = []
+        for a in items:
+            if isinstance(a, tuple) or a != int(a) or a < 0:
+                raise self.error(f"{name}() takes whole-number sizes", pos)
+            out.append(int(a))
+        return tuple(out)
+
+    def _checked(self, name: str, shape: Shape) -> Shape:
+        if numel(shape) > MAX_ELEMENTS:
+            raise self.error(f"{name}{fmt(shape)} has {numel(shape):,} elements; the limit is {MAX_ELEMENTS:,}")
+        return shape
+
+    def _arange(self, nums: list[float], pos: int) -> Value:
+        if not 1 <= len(nums) <= 3:
+            raise self.error("arange(end), arange(start, end) or arange(start, end, step)", pos)
+        start, end = (0.0, nums[0]) if len(nums) == 1 else (nums[0], nums[1])
+        step = nums[2] if len(nums) == 3 else 1.0
+        if step == 0:
+            raise self.error("arange() step must not be 0", pos)
+        count = max(0, math.ceil((end - start) / step))
+        self._checked("arange", (count,))
+        return Value((count,), tuple(start + i * step for i in range(count)))
+
+    def _linspace(self, nums: list[float], pos: int) -> Value:
         if len(nums) != 3 or nums[2] != int(nums[2]) or nums[2] < 0:
             raise self.error("linspace(start, end, steps) with a whole number of steps", pos)
         start, end, n = nums[0], nums[1], int(nums[2])
-        checked((n,))
+        self._checked("linspace", (n,))
         if n == 1:
             return Value((1,), (start,))
         step = (end - start) / (n - 1)

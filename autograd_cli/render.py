@@ -25,12 +25,11 @@ from .results import (
     HessianResult,
     JacobianResult,
     JvpResult,
-    ProductResult,
     NarrativeResult,
+    ProductResult,
     Result,
     SymbolicJacobianResult,
 )
-
 
 FORMATS = ("table", "json", "csv", "tsv", "plain")
 TABLE_DIGITS = 6
@@ -134,7 +133,7 @@ def to_text(result: Result, fmt: str, digits: int | None) -> str:
     return plain(result, digits)
 
 
-def plain(result: Result, digits: int | None) -> str:  # noqa: C901 - one branch per result kind
+def plain(result: Result, digits: int | None) -> str:
     """The bare piped format: numbers separated by tabs, one row per line."""
 
     def line(values: Iterable[float]) -> str:
@@ -602,7 +601,6 @@ class BatchWriter:
 
     # one Result per point, for tables and for points with non-finite values
     def results(self, block: Any) -> list[Result]:
-        from .results import close, max_abs_diff
 
         out: list[Result] = []
         for i, point in enumerate(block.points):
@@ -614,11 +612,31 @@ class BatchWriter:
                 v = block.vs[i] if block.vs is not None else None
                 res = ProductResult(h, v, block.vjps[i], "y.backward(v)" if v is not None else "y.backward()")
             else:
-                vecs = [block.sum_backward[i], block.ones_backward[i], block.column_sums[i], block.symbolic[i]]
-                match = all(close(a, b, self.atol, self.rtol) for vec in vecs[1:] for a, b in zip(vec, vecs[0]))
-                res = CheckResult(h, *vecs, match, max_abs_diff(vecs), self.atol, self.rtol, self.method)
+                res = self._check(h, block, i)
             out.append(res)
         return out
+
+    def _check(self, h: Header, block: Any, i: int) -> CheckResult:
+        vecs = [block.sum_backward[i], block.ones_backward[i], block.column_sums[i], block.symbolic[i]]
+        verdict = block.verdicts[i]
+        return CheckResult(
+            h,
+            vecs[0],
+            vecs[1],
+            vecs[2],
+            vecs[3],
+            verdict.match,
+            verdict.max_abs_diff,
+            self.atol,
+            self.rtol,
+            self.method,
+            jacobian=block.jacobian[i],
+            symbolic_jacobian=block.symbolic_jacobian[i],
+            finite_differences=block.finite_differences[i],
+            eps=verdict.eps,
+            differences=verdict.differences,
+            notes=verdict.notes,
+        )
 
     def write(self, block: Any, notes: list[list[str]] | None = None) -> None:
         """Write a block; ``notes[i]`` are point i's notes (they go into its JSON object)."""

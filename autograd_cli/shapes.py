@@ -97,7 +97,7 @@ def matmul_shape(a: Shape, b: Shape, node: Node) -> Shape:
     if len(b) == 1:
         return a[:-1]
     batch = broadcast(a[:-2], b[:-2], node)
-    return _bounded(batch + (a[-2], b[-1]), node)
+    return _bounded((*batch, a[-2], b[-1]), node)
 
 
 def index_shape(shape: Shape, index: tuple[int | Slice, ...], node: Node) -> Shape:

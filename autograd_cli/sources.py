@@ -51,7 +51,6 @@ def choose(
     ``uses_v``: the command takes a cotangent. ``typed_needs_typed_point``: a typed
     function is only evaluated at a typed point (``jacobian`` is symbolic otherwise).
     """
-    notes: list[str] = []
     ex: Example | None = None
     if expr is not None:
         origin, expression, fvars = "argument", expr, vars_
@@ -66,39 +65,56 @@ def choose(
         ex = examples_mod.default(items)
         origin, expression, fvars = "default", ex.expression, vars_ or ex.vars
 
-    same_as_remembered = (
+    same = (
         remembered is not None and remembered.expression == expression and (fvars == remembered.vars or vars_ is None)
     )
-    if same_as_remembered and fvars is None and remembered is not None:
+    if same and fvars is None and remembered is not None:
         fvars = remembered.vars
+    own_point = origin in ("argument", "VJP_EXPR") and typed_needs_typed_point
+    candidates: list[tuple[object, str]] = [(at and tuple(at), "option"), (env.get("VJP_AT"), "VJP_AT")]
+    if not own_point:
+        candidates += [
+            (same and remembered is not None and remembered.at, "remembered"),
+            (ex is not None and ex.at and ex.expression == expression and (ex.at,), f"example {ex.name if ex else ''}"),
+        ]
+    at_value, at_origin = _first(candidates)
+    at_texts: tuple[str, ...] = (at_value,) if isinstance(at_value, str) else tuple(at_value or ())  # type: ignore[arg-type]
+    v_text, v_origin = (None, None)
+    if uses_v:
+        v_text, v_origin = _first(
+            [
+                (v, "option"),
+                (env.get("VJP_V"), "VJP_V"),
+                (origin == "remembered" and remembered is not None and remembered.v, "remembered"),
+                (ex is not None and ex.v, f"example {ex.name if ex else ''}"),
+            ]
+        )
+    notes = _notes(origin, ex, example, expression, at_texts, at_origin, v_text, v_origin)
+    return Chosen(
+        expression, fvars, at_texts, v_text if isinstance(v_text, str) else None, origin, at_origin, v_origin, ex, notes
+    )
 
-    at_texts: tuple[str, ...] = ()
-    at_origin: str | None = None
-    typed_function = origin in ("argument", "VJP_EXPR")
-    if at:
-        at_texts, at_origin = tuple(at), "option"
-    elif env.get("VJP_AT"):
-        at_texts, at_origin = (env["VJP_AT"],), "VJP_AT"
-    elif typed_function and typed_needs_typed_point:
-        pass
-    elif same_as_remembered and remembered is not None and remembered.at:
-        at_texts, at_origin = remembered.at, "remembered"
-    elif ex is not None and ex.at and ex.expression == expression:
-        at_texts, at_origin = (ex.at,), f"example {ex.name}"
 
-    v_text: str | None = None
-    v_origin: str | None = None
-    if not uses_v:
-        pass
-    elif v is not None:
-        v_text, v_origin = v, "option"
-    elif env.get("VJP_V"):
-        v_text, v_origin = env["VJP_V"], "VJP_V"
-    elif origin == "remembered" and remembered is not None and remembered.v:
-        v_text, v_origin = remembered.v, "remembered"
-    elif ex is not None and ex.v:
-        v_text, v_origin = ex.v, f"example {ex.name}"
+def _first(candidates: list[tuple[object, str]]) -> tuple[object, str | None]:
+    """The first candidate with a value (not None, False or empty), and where it came from."""
+    for value, origin in candidates:
+        if value is not None and value is not False and value != () and value != "":
+            return value, origin
+    return None, None
 
+
+def _notes(
+    origin: str,
+    ex: Example | None,
+    example: str | None,
+    expression: str,
+    at_texts: tuple[str, ...],
+    at_origin: str | None,
+    v_text: object,
+    v_origin: str | None,
+) -> list[str]:
+    """What stderr says about choices the command line did not make."""
+    notes: list[str] = []
     if origin != "argument":
         label = {
             "example": f"example {ex.name if ex else example}",
@@ -111,7 +127,7 @@ def choose(
         notes.append(f"at {', '.join(at_texts)} (from {_origin_words(at_origin)})")
     if v_origin not in (None, "option"):
         notes.append(f"v = {v_text} (from {_origin_words(v_origin)})")
-    return Chosen(expression, fvars, at_texts, v_text, origin, at_origin, v_origin, ex, notes)
+    return notes
 
 
 def _origin_words(origin: str | None) -> str:

@@ -161,7 +161,8 @@ class PointLines:
         """Set up the problem from the first line; True if the line was a header."""
         if body[0] == "{":
             obj = self._json_object(body)
-            shapes = obj.get("shapes", {}).get("inputs") if isinstance(obj.get("shapes"), dict) else None
+            shape_info = obj.get("shapes")
+            shapes = shape_info.get("inputs") if isinstance(shape_info, dict) else None
             if "point" in obj and isinstance(shapes, dict):
                 named = {}
                 flat = _flat_numbers(obj["point"])
@@ -205,8 +206,8 @@ class PointLines:
             return False
         # shapes from the labels: x[2] means x has at least 3 elements along that axis
         shapes: dict[str, list[int]] = {}
-        for m in used:
-            name, index = m.group(1), m.group(2)
+        for match in used:
+            name, index = match.group(1), match.group(2)
             idx = [int(i) for i in index.split(",")] if index else []
             current = shapes.setdefault(name, [0] * len(idx))
             if len(current) != len(idx):

@@ -154,8 +154,8 @@ def _matmul(a: SymTensor, b: SymTensor, node: Node) -> SymTensor:
     b2 = b if len(b.shape) > 1 else SymTensor((b.shape[0], 1), b.items)
     batch = broadcast(a2.shape[:-2], b2.shape[:-2], node)
     n, k, p = a2.shape[-2], a2.shape[-1], b2.shape[-1]
-    ea = _expand(a2, batch + (n, k))
-    eb = _expand(b2, batch + (k, p))
+    ea = _expand(a2, (*batch, n, k))
+    eb = _expand(b2, (*batch, k, p))
     items: list[sympy.Expr] = []
     for bi in range(numel(batch)):
         oa, ob = bi * n * k, bi * k * p
@@ -366,7 +366,7 @@ class Evaluator:
 
     def _eval(self, e: sympy.Basic) -> torch.Tensor:  # noqa: C901 - one branch per SymPy type
         if e.is_Symbol:
-            return self.values[e]  # type: ignore[index]
+            return self.values[e]
         if e.is_Number or e.is_NumberSymbol:
             if e is sympy.zoo or e is sympy.oo:
                 return self.const(math.inf)
@@ -375,9 +375,9 @@ class Evaluator:
             if e is sympy.nan:
                 return self.const(math.nan)
             if e.is_Rational and not e.is_Integer:
-                return self.const(_ratio(e.p, e.q))  # type: ignore[attr-defined]
+                return self.const(_ratio(e.p, e.q))
             try:
-                return self.const(float(e))  # type: ignore[arg-type]
+                return self.const(float(e))
             except OverflowError:
                 return self.const(math.inf if e > 0 else -math.inf)
         if e is sympy.I:
@@ -399,8 +399,8 @@ class Evaluator:
                 return torch.sqrt(self(base))
             if exp == -1:
                 return 1 / self(base)
-            if exp.is_Integer and abs(int(exp)) < 2**31:  # type: ignore[arg-type]
-                return torch.pow(self(base), int(exp))  # type: ignore[arg-type]
+            if exp.is_Integer and abs(int(exp)) < 2**31:
+                return torch.pow(self(base), int(exp))
             return torch.pow(self(base), self(exp))
         fn = type(e)
         if fn in _EVAL_UNARY:
