@@ -19,7 +19,7 @@ import torch
 from . import symbolic
 from .build import Built
 from .engines import choose_method
-from .problem import Problem
+from .problem import Problem, check_jacobian_size
 from .results import close, max_abs_diff
 
 _BLOCK_ELEMENTS = 1 << 22
@@ -70,11 +70,13 @@ class Block:
 
 
 class BatchEngine:
-    def __init__(self, problem: Problem, method: str = "auto") -> None:
+    def __init__(self, problem: Problem, method: str = "auto", command_needs_jacobian: bool = True) -> None:
         self.problem = problem
         self.built = Built(problem)
         self.method = choose_method(problem) if method == "auto" else method
         self.m, self.n = problem.m, problem.n
+        if command_needs_jacobian:
+            check_jacobian_size(problem)
         self._sym: tuple[list[object], list[object]] | None = None
 
     def block_size(self) -> int:
@@ -183,13 +185,20 @@ class BatchEngine:
         else:
             g_sum = g_ones = torch.zeros(count, self.n, dtype=self.built.dtype)
         jac = self._jac(leaves, y)
-        if self._sym is None:
-            grad, xs = symbolic.gradient_of_sum(self.problem)
-            self._sym = (list(grad), list(xs))
-        grad_exprs, xs = self._sym
         flat = torch.tensor(points, dtype=torch.float64).reshape(count, self.n)
-        ev = symbolic.Evaluator({x: flat[:, k] for k, x in enumerate(xs)})
-        exact = torch.stack([torch.broadcast_to(ev(g), (count,)) for g in grad_exprs], dim=1) if self.n else flat
+        skipped = None
+        try:
+            if self._sym is None:
+                grad, xs = symbolic.gradient_of_sum(self.problem)
+                self._sym = (list(grad), list(xs))
+            grad_exprs, xs = self._sym
+            ev = symbolic.Evaluator({x: flat[:, k] for k, x in enumerate(xs)})
+            exact = torch.stack([torch.broadcast_to(ev(g), (count,)) for g in grad_exprs], dim=1) if self.n else flat
+            sym_jac: torch.Tensor | None = threeways.exact_jacobians(self.problem, flat)
+        except symbolic.SymbolicTooLargeError as e:
+            skipped = f"the SymPy reference was skipped: {e}"
+            exact = torch.full((count, self.n), float("nan"), dtype=torch.float64)
+            sym_jac = None
         block = Block(
             points,
             values=y.detach(),
@@ -198,20 +207,29 @@ class BatchEngine:
             column_sums=jac.sum(dim=1),
             symbolic=exact,
             jacobian=jac,
-            symbolic_jacobian=threeways.exact_jacobians(self.problem, flat),
+            symbolic_jacobian=sym_jac,
             finite_differences=threeways.finite_differences(self.problem, flat, eps),
             finite=torch.isfinite(y).all(dim=1),
         )
         kinks = threeways.kinks(self.problem, flat, eps)
-        vectors = [block.sum_backward, block.ones_backward, block.column_sums, block.symbolic]
+        keys = ["sum_backward", "ones_backward", "column_sums"] + (["symbolic"] if skipped is None else [])
+        vectors = [block._list(k) for k in keys]
         auto, sym, fd = block.jacobian, block.symbolic_jacobian, block.finite_differences
-        assert all(v is not None for v in vectors) and auto is not None and sym is not None and fd is not None
         block.verdicts = []
         for i in range(count):
             vecs: list[list[float]] = [v[i] for v in vectors]  # type: ignore[index,misc]
             grads_match = all(close(a, b, atol, rtol) for vec in vecs[1:] for a, b in zip(vec, vecs[0]))
-            outcome = threeways.compare(self.problem, auto[i], sym[i], fd[i], kinks[i], atol, rtol)  # type: ignore[arg-type]
+            outcome = threeways.compare(
+                self.problem,
+                auto[i],  # type: ignore[index,arg-type]
+                None if sym is None else sym[i],  # type: ignore[arg-type]
+                None if fd is None else fd[i],  # type: ignore[arg-type]
+                kinks[i],
+                atol,
+                rtol,
+            )
+            notes = outcome.notes + ([skipped] if skipped else [])
             block.verdicts.append(
-                Verdict(grads_match and outcome.match, max_abs_diff(vecs), eps, outcome.differences, outcome.notes)
+                Verdict(grads_match and outcome.match, max_abs_diff(vecs), eps, outcome.differences, notes)
             )
         return block

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
+from fractions import Fraction
 from typing import Any
 
 import torch
@@ -94,6 +95,76 @@ ELEMENTWISE_N: dict[str, Callable[[Tensor, Tensor], Tensor]] = {
 }
 
 
+def _as_float(v: Fraction | float) -> float:
+    if isinstance(v, float):
+        return v
+    try:
+        return float(v)
+    except OverflowError:
+        return math.inf if v > 0 else -math.inf
+
+
+def _power(b: Fraction | float, e: Fraction | float) -> Fraction | float:
+    """b**e exactly for rational b and integer e (sizes are bounded by the parser), else by logs."""
+    if isinstance(b, Fraction) and isinstance(e, Fraction) and e.denominator == 1:
+        if b == 0 and e < 0:
+            return math.inf
+        return b ** int(e)
+    fe = _as_float(e)
+    if b == 0:
+        return 0.0 if fe > 0 else (1.0 if fe == 0 else math.inf)
+    if b < 0:
+        return math.nan  # a negative base to a fractional power is not real; torch gives nan
+    log_b = math.log(b.numerator) - math.log(b.denominator) if isinstance(b, Fraction) else math.log(b)
+    try:
+        return math.exp(fe * log_b)
+    except OverflowError:
+        return math.inf
+
+
+def exact_value(node: Node) -> Fraction | float | None:
+    """The value of a constant subtree of numbers, + - * / ** (None if it calls functions)."""
+    if isinstance(node, Num):
+        return node.value
+    if isinstance(node, Const):
+        return math.pi if node.name == "pi" else math.e
+    if isinstance(node, Neg):
+        v = exact_value(node.arg)
+        return None if v is None else -v
+    if isinstance(node, Add):
+        values = [exact_value(t) for t in node.terms]
+        if any(v is None for v in values):
+            return None
+        if all(isinstance(v, Fraction) for v in values):
+            return sum((v for v in values if isinstance(v, Fraction)), Fraction(0))
+        return math.fsum(_as_float(v) for v in values if v is not None)
+    if isinstance(node, Mul):
+        return _exact_product(node)
+    if isinstance(node, Pow):
+        b, e = exact_value(node.base), exact_value(node.exp)
+        if b is None or e is None or not math.isfinite(_as_float(b)) or not math.isfinite(_as_float(e)):
+            return None  # leave IEEE corner cases to torch
+        return _power(b, e)
+    return None
+
+
+def _exact_product(node: Mul) -> Fraction | float | None:
+    acc: Fraction | float = Fraction(1)
+    for factor, div in zip(node.factors, node.divide):
+        v = exact_value(factor)
+        if v is None:
+            return None
+        if isinstance(acc, Fraction) and isinstance(v, Fraction) and not (div and v == 0):
+            acc = acc / v if div else acc * v
+            continue
+        a, b = _as_float(acc), _as_float(v)
+        if div and b == 0:
+            acc = math.nan if a == 0 or math.isnan(a) else math.copysign(math.inf, a) * math.copysign(1, b)
+        else:
+            acc = a / b if div else a * b
+    return acc
+
+
 def _negated(f: Fn) -> Fn:
     return lambda v: -f(v)
 
@@ -109,10 +180,10 @@ class Builder:
         self.index = index
         self.dtype = dtype
 
-    def tensor(self, c: float | Tensor) -> Tensor:
+    def tensor(self, c: float | Fraction | Tensor) -> Tensor:
         if isinstance(c, Tensor):
             return c if c.dtype == self.dtype or c.requires_grad else c.to(self.dtype)
-        return torch.tensor(c, dtype=self.dtype)
+        return torch.tensor(_as_float(c), dtype=self.dtype)
 
     def lift(self, c: Compiled) -> Fn:
         if callable(c):
@@ -134,7 +205,11 @@ class Builder:
         children = self._children(node)
         compiled = [self.compile(c) for c in children]
         if all(not callable(c) for c in compiled):
-            # a constant subtree: compute it now, with torch's IEEE rules (1/0 is inf)
+            # a constant subtree: computed now, exactly where it can be ((2**5000)**(1/7) is
+            # finite though 2**5000 is not a float64), else with torch's IEEE rules (1/0 is inf)
+            exact = exact_value(node)
+            if exact is not None:
+                return self.tensor(exact)
             fn = self._op(node, [self.lift(self.tensor(c)) for c in compiled])  # type: ignore[arg-type]
             return fn(())
         return self._op(node, [self.lift(c) if callable(c) or isinstance(c, Tensor) else c for c in compiled])
@@ -162,6 +237,10 @@ class Builder:
 
         def val(p: Any) -> Fn:
             return p if callable(p) else (lambda v: p)
+
+        if isinstance(node, (Add, Mul)) and not callable(parts[0]):
+            # a constant first term starts the chain as a tensor, so 1/0*x is inf, not ZeroDivisionError
+            parts = [self.tensor(parts[0]), *parts[1:]]
 
         if isinstance(node, Neg):
             (a,) = parts

@@ -81,7 +81,7 @@ class Pitfall(StrEnum):
 ExprArg = Annotated[
     str | None,
     typer.Argument(
-        metavar="[EXPR]",
+        metavar="EXPR",
         help="The function: components separated by ';' (e.g. \"x0**2+3*x1; x1**2+2*x0\"). "
         "Omitted: --example, $VJP_EXPR, your last function, or the default example. "
         "An expression starting with '-' works as is, or after '--'.",
@@ -223,8 +223,8 @@ def _expression_text(expr: str | None, expr_file: Path | None, stdin_taken: bool
         raise VjpError("give the expression either as EXPR or with --expr-file, not both")
     if expr_file is not None:
         try:
-            with open(expr_file, encoding="utf-8", errors="replace") as f:
-                return read_all(f, f"--expr-file {expr_file}")
+            with open(expr_file, encoding="utf-8-sig", errors="replace") as f:
+                return read_all(f, f"--expr-file {expr_file}").strip()
         except OSError as e:
             raise VjpError(f"cannot read --expr-file {expr_file}: {e.strerror or e}") from None
     if expr == "-":
@@ -233,7 +233,7 @@ def _expression_text(expr: str | None, expr_file: Path | None, stdin_taken: bool
                 "EXPR '-' reads the expression from stdin, but stdin already carries the points; "
                 "put the expression in a file and pass --expr-file FILE"
             )
-        return read_all(sys.stdin, "the expression on stdin")
+        return read_all(sys.stdin, "the expression on stdin").lstrip("\ufeff").strip()
     return expr
 
 
@@ -795,7 +795,7 @@ def main_callback(
 # ---- an expression that starts with '-' --------------------------------------------------
 
 
-def _expression_first(command: Any, args: list[str]) -> list[str]:
+def _expression_first(command: Any, args: list[str], help_names: tuple[str, ...] = ("-h", "--help")) -> list[str]:
     """Move the EXPR out of the way of option parsing.
 
     ``vjp jacobian -- "-x0**2" --at 1`` and ``vjp jacobian "-x0**2" --at 1`` both mean the
@@ -804,7 +804,7 @@ def _expression_first(command: Any, args: list[str]) -> list[str]:
     as the expression, not reported as "No such option".
     """
     value_opts: set[str] = set()
-    known: set[str] = set()
+    known: set[str] = set(help_names)
     for p in command.params:
         opts = list(getattr(p, "opts", [])) + list(getattr(p, "secondary_opts", []))
         known.update(opts)
@@ -842,7 +842,7 @@ def _looks_like_expr(tok: str) -> bool:
 
 class VjpCommand(TyperCommand):
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
-        return super().parse_args(ctx, _expression_first(self, list(args)))
+        return super().parse_args(ctx, _expression_first(self, list(args), tuple(ctx.help_option_names)))
 
 
 for _info in app.registered_commands:
@@ -850,7 +850,33 @@ for _info in app.registered_commands:
 
 
 def main() -> None:
-    """Console entry point."""
+    """Console entry point: run the app; Click's usage errors become one line and exit 2."""
+    from typer._click.exceptions import ClickException, NoArgsIsHelpError, NoSuchOption, UsageError
+
     if sys.getrecursionlimit() < 4000:
         sys.setrecursionlimit(4000)
-    app(prog_name="vjp")
+    command = typer.main.get_command(app)
+    args = sys.argv[1:]
+    try:
+        code = command.main(args=args, prog_name="vjp", standalone_mode=False)
+    except NoArgsIsHelpError as e:
+        e.show()
+        code = e.exit_code
+    except UsageError as e:
+        hint = ""
+        if isinstance(e, NoSuchOption) and e.option_name.startswith("-"):
+            hint = (
+                f"; if {e.option_name!r} is an expression, put it after '--': "
+                f'vjp {args[0] if args else "jacobian"} -- "{e.option_name}" --at ...'
+            )
+        where = f" (see 'vjp {e.ctx.info_name} --help')" if e.ctx is not None and e.ctx.info_name != "vjp" else ""
+        sys.stderr.write(f"vjp: error: {e.format_message()}{hint}{where}\n")
+        code = e.exit_code
+    except ClickException as e:
+        sys.stderr.write(f"vjp: error: {e.format_message()}\n")
+        code = e.exit_code
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _quiet_broken_pipe()
+    sys.exit(code if isinstance(code, int) else 0)

@@ -52,12 +52,20 @@ class ParseError(VjpError):
         end = self.text.find("\n", self.pos)
         if end < 0:
             end = len(self.text)
-        line = self.text[start:end]
+        # one visible character per character, so the caret stays aligned and no control
+        # character (an escape sequence, a bell) reaches the terminal
+        line = "".join(" " if ch == "\t" else ("?" if _unprintable(ch) else ch) for ch in self.text[start:end])
         col = self.pos - start
         if len(line) > 80:  # keep a window around the error on long generated lines
             lo = max(0, col - 40)
             line, col = ("…" if lo else "") + line[lo : lo + 80], col - lo + (1 if lo else 0)
         return f"  {line}\n  {' ' * col}^"
+
+
+def _unprintable(ch: str) -> bool:
+    import unicodedata
+
+    return unicodedata.category(ch)[0] in "CZ" and ch != " "
 
 
 class InputError(VjpError):

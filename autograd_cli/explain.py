@@ -12,7 +12,8 @@ import torch
 
 from .build import Built
 from .engines import flat_grads
-from .problem import Problem
+from .errors import InputError
+from .problem import Problem, check_jacobian_size
 from .results import ExplainResult, Header, PitfallResult, Step, nonfinite_notes
 
 MAX_ROWS_SHOWN = 8
@@ -87,8 +88,22 @@ class _Session:
         return base if len(shape) == 1 else f"{base}.reshape({shape})"
 
 
+MAX_EXPLAIN_ROWS = 1000
+
+
+def _walkable(problem: Problem) -> None:
+    """explain runs one backward per row; past a thousand rows it is no longer a walk-through."""
+    check_jacobian_size(problem)
+    if problem.m > MAX_EXPLAIN_ROWS:
+        raise InputError(
+            f"explain walks through one backward call per output, and y has {problem.m:,} outputs (the limit is "
+            f"{MAX_EXPLAIN_ROWS:,}); use `vjp jacobian` for the numbers"
+        )
+
+
 def explain(problem: Problem, v: tuple[float, ...] | None = None) -> ExplainResult:
     """The walk-through: leaves, forward, one-hot rows with zeroing, vᵀJ, sum vs ones."""
+    _walkable(problem)
     s = _Session(problem)
     y, m = s.y, s.m
     steps: list[Step] = []
@@ -206,6 +221,7 @@ def explain(problem: Problem, v: tuple[float, ...] | None = None) -> ExplainResu
 
 
 def pitfall(problem: Problem, name: str) -> PitfallResult:
+    _walkable(problem)
     if name == "accumulate":
         return _accumulate(problem)
     if name == "scalar":

@@ -185,13 +185,14 @@ def variables(nodes: tuple[Node, ...] | list[Node]) -> set[str]:
     return {n.name for root in nodes for n in walk(root) if isinstance(n, Var)}
 
 
-_CHUNKS = re.compile(r"(\d+)")
+_CHUNKS = re.compile(r"([0-9]+)")
 
 
 def natural_key(name: str) -> tuple[object, ...]:
     """Sort key: ``x2`` before ``x10``; otherwise alphabetical."""
     parts = _CHUNKS.split(name)
-    return tuple((0, int(p), "") if i % 2 else (1, p.casefold(), p) for i, p in enumerate(parts))
+    key = tuple((0, int(p), "") if i % 2 else (1, p.casefold(), p) for i, p in enumerate(parts))
+    return (*key, (2, 0, name))  # x01 and x1 tie above: the name itself decides
 
 
 def natural_sorted(names: set[str] | list[str]) -> list[str]:

@@ -18,6 +18,7 @@ import sys
 import unicodedata
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import cached_property
 
 from .errors import ParseError
 from .expr import (
@@ -113,7 +114,7 @@ _TOKEN = re.compile(
     r"""
      (?P<ws>[ \t\r\f\v]+|\#[^\n]*)
     |(?P<nl>\n)
-    |(?P<num>(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)
+    |(?P<num>(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)
     |(?P<name>[A-Za-z_][A-Za-z0-9_]*)
     |(?P<op>\*\*|[-+*/^@(),;\[\]=:])
     |(?P<bad>.)
@@ -149,8 +150,9 @@ class Function:
     components: tuple[Node, ...]
     names: tuple[str, ...]
 
-    @property
+    @cached_property
     def outputs(self) -> list[str]:
+        """Each component printed back, once (row titles and JSON use them many times)."""
         return [to_text(c) for c in self.components]
 
 
@@ -158,10 +160,10 @@ def _describe_char(ch: str) -> str:
     code = f"U+{ord(ch):04X}"
     name = unicodedata.name(ch, "")
     if ch == "\x00":
-        return f"a NUL character ({code})"
+        return f"NUL character ({code})"
     if unicodedata.category(ch).startswith("C"):
-        return f"a control character ({code}{' ' + name if name else ''})"
-    return f"{ch!r} ({code}{' ' + name if name else ''})"
+        return f"control character ({code}{' ' + name if name else ''})"
+    return f"character {ch!r} ({code}{' ' + name if name else ''})"
 
 
 def _bad_char(text: str, pos: int) -> ParseError:
@@ -181,7 +183,7 @@ def _bad_char(text: str, pos: int) -> ParseError:
         hint = "; the language has + - * / ** ^ @, parentheses, calls f(x) and indexing x[i]"
     else:
         hint = ""
-    return ParseError(f"unexpected character {what}{hint}", text, pos)
+    return ParseError(f"unexpected {what}{hint}", text, pos)
 
 
 class _Parser:
@@ -295,7 +297,7 @@ class _Parser:
         if kind in ("num", "name") or (kind == "op" and value == "("):
             prev = self.tokens[self.i - 1][1] if self.i else ""
             return self.error(
-                f"missing operator between {prev!r} and {value!r}; multiplication needs '*', e.g. 2*x",
+                f"missing operator between {prev!r} and {value!r}; multiplication needs '*', as in {prev}*{value}",
                 pos,
             )
         if kind == "op" and value == ")":
@@ -376,6 +378,9 @@ class _Parser:
                     continue
                 if self.at_op(",", "]"):
                     break
+                if current is not None or self.peek()[0] == "end":
+                    kind, value, pos = self.peek()
+                    raise self.error(f"expected ']' to close the index, found {self._found(kind, value)}", pos)
                 current = self.int_literal("an index")
             if parts:
                 parts.append(current)
@@ -400,7 +405,9 @@ class _Parser:
             self.i += 1
             sign = -1 if value == "-" else 1
             kind, value, pos = self.peek()
-        if kind != "num" or not value.isdigit() or len(value) > 9:
+        if kind == "num" and value.isdigit() and len(value) > 9:
+            raise self.error(f"{what} of {value} is too large (at most 9 digits)", pos)
+        if kind != "num" or not value.isdigit():
             raise self.error(f"{what} must be a whole number such as 0, 2 or -1, found {self._found(kind, value)}", pos)
         self.i += 1
         return sign * int(value)
@@ -450,7 +457,7 @@ class _Parser:
         if spec is None:
             if name in CONSTANTS:
                 raise self.error(f"{name!r} is a constant, not a function; multiply with '*'", pos)
-            close = difflib.get_close_matches(name, FUNCTIONS, n=1)
+            close = [name.lower()] if name.lower() in FUNCTIONS else difflib.get_close_matches(name, FUNCTIONS, n=1)
             hint = f"; did you mean {close[0]!r}?" if close else ""
             raise self.error(
                 f"unknown function {name!r}{hint} (functions: {', '.join(sorted(FUNCTIONS))}); "
@@ -467,6 +474,8 @@ class _Parser:
                 if kind == "name" and self.tokens[self.i + 1][1] == "=":
                     if value != "dim" or not spec.takes_dim:
                         raise self.error(f"{name}() takes no keyword {value!r}", kpos)
+                    if dim is not None:
+                        raise self.error(f"dim= is given twice in {name}()", kpos)
                     self.i += 2
                     dim = self.int_literal("dim")
                 else:
@@ -488,13 +497,7 @@ class _Parser:
                 raise self.error(f"the second argument of {name}() is a dimension and must be a whole number", pos)
             args.pop()
         if not spec.min_args <= len(args) <= spec.max_args:
-            want = (
-                str(spec.min_args)
-                if spec.min_args == spec.max_args
-                else f"{spec.min_args} to {spec.max_args}"
-                if spec.max_args < MAX_MINMAX_ARGS
-                else f"at least {spec.min_args}"
-            )
+            want = str(spec.min_args) if spec.min_args == spec.max_args else f"{spec.min_args} to {spec.max_args}"
             plural = "" if want == "1" else "s"
             raise self.error(f"{name}() takes {want} argument{plural}, got {len(args)}", pos)
         if dim is not None and spec.kind == "minmax" and len(args) != 1:
@@ -521,8 +524,12 @@ def number(text_value: str, text: str = "", pos: int = 0) -> Num:
             f"the number {text_value} is out of range: exponents are limited to ±{MAX_EXPONENT}", text, pos
         )
     value = Fraction(text_value)
-    if not math.isfinite(float(value)):
-        raise ParseError(f"the number {text_value} is not finite in float64", text, pos)
+    try:
+        finite = math.isfinite(float(value))
+    except OverflowError:
+        finite = False
+    if not finite:
+        raise ParseError(f"the number {text_value} is too large: it is not finite in float64", text, pos)
     return Num(value, text_value)
 
 
@@ -577,61 +584,44 @@ def _safe_pow(b: float, e: float) -> float:
     return math.nan if isinstance(value, complex) else float(value)
 
 
-def _bits(node: Node) -> float | None:
-    """An upper bound on the size in bits of a constant's exact value, None if not constant.
+def _size_bits(value: Fraction) -> float:
+    """log2 of the larger of numerator and denominator: the size of the exact value."""
+    num, den = abs(value.numerator), value.denominator
+    return max(math.log2(num) if num > 1 else 0.0, math.log2(den) if den > 1 else 0.0)
 
-    SymPy evaluates integer and rational powers exactly, so ``9**9**9**9`` would be
-    computed digit by digit; this bound refuses it before anything is built.
+
+def growth(node: Node) -> float:
+    """An upper bound, in bits, on the exact constants SymPy may fold together at ``node``.
+
+    SymPy evaluates rational arithmetic exactly and flattens products (``2**5000*(2**5000*x)``
+    holds ``2**10000``), distributes numbers over sums and integer powers over products
+    (``(2**5000*x)**3`` holds ``2**15000``). Sums add about one bit; products add sizes;
+    a constant power multiplies them. Function calls fold only inside their arguments.
     """
     if isinstance(node, Num):
-        v = node.value
-        return float(max(v.numerator.bit_length(), v.denominator.bit_length(), 1))
-    if isinstance(node, Const):
-        return 2.0
-    if isinstance(node, Neg):
-        return _bits(node.arg)
+        return _size_bits(node.value)
+    if isinstance(node, (Const, Var)):
+        return 0.0
+    if isinstance(node, (Neg, Index)):
+        return growth(node.arg if isinstance(node, Neg) else node.base)
     if isinstance(node, Add):
-        parts = [_bits(t) for t in node.terms]
-        if any(p is None for p in parts):
-            return None
-        return sum(p for p in parts if p is not None) + math.log2(len(parts))
+        return max(growth(t) for t in node.terms) + math.log2(len(node.terms))
     if isinstance(node, Mul):
-        parts = [_bits(f) for f in node.factors]
-        if any(p is None for p in parts):
-            return None
-        return sum(p for p in parts if p is not None)
-    if isinstance(node, Pow):
-        b = _bits(node.base)
-        if b is None:
-            return None
-        value = _const_value(node.base)
-        if value is not None and value in (0.0, 1.0, -1.0):
-            return 1.0
-        e = _const_value(node.exp)
-        if e is None:
-            return None
-        if math.isnan(e):
-            return b
-        return b * max(abs(e), 1.0)
-    return None
-
-
-def check_constant_power(base: Node, exp: Node, text: str = "", pos: int | None = None) -> None:
-    e = _const_value(exp)
-    if e is None:
-        return  # x**y: nothing is computed exactly
-    bits = _bits(Pow(base, exp))
-    if bits is not None and bits > MAX_CONST_BITS:
-        raise ParseError(
-            f"the constant power {to_text(base)}**{to_text(exp) if len(to_text(exp)) < 40 else '(…)'} "
-            f"is too large to compute exactly (about {_digits(bits)} digits; the limit is "
-            f"{MAX_CONST_BITS * math.log10(2):,.0f} digits)",
-            text,
-            pos,
-        )
-    exp_bits = _bits(exp)
-    if exp_bits is not None and exp_bits > MAX_CONST_BITS:
-        raise ParseError(f"the exponent {to_text(exp)[:40]} is too large", text, pos)
+        return sum(growth(f) for f in node.factors)
+    if isinstance(node, MatMul):
+        return growth(node.left) + growth(node.right)
+    if isinstance(node, Call):
+        return max((growth(a) for a in node.args), default=0.0)
+    assert isinstance(node, Pow)
+    base, exp = growth(node.base), growth(node.exp)
+    b, e = _const_value(node.base), _const_value(node.exp)
+    if b is not None and b in (0.0, 1.0, -1.0):
+        return exp
+    if e is None or math.isnan(e):
+        return base + exp
+    if base == 0.0:
+        return exp
+    return max(base * max(1.0, abs(e)), exp)
 
 
 def _digits(bits: float) -> str:
@@ -641,6 +631,54 @@ def _digits(bits: float) -> str:
     if d > 1e15:
         return f"10^{math.log10(d):.0f}"
     return f"{d:,.0f}"
+
+
+def _refuse(node: Node, bits: float, text: str = "", pos: int | None = None) -> ParseError:
+    shown = to_text(node)
+    shown = shown if len(shown) <= 60 else shown[:57] + "..."
+    return ParseError(
+        f"the constants in {shown} are too large to compute exactly (about {_digits(bits)} digits; "
+        f"the limit is {MAX_CONST_BITS * math.log10(2):,.0f} digits, {MAX_CONST_BITS:,} bits)",
+        text,
+        pos,
+    )
+
+
+def check_constant_power(base: Node, exp: Node, text: str = "", pos: int | None = None) -> None:
+    """Refuse ``9**9**9**9`` as soon as it is read, before anything is computed."""
+    node = Pow(base, exp)
+    bits = growth(node)
+    if bits > MAX_CONST_BITS:
+        raise _refuse(node, bits, text, pos)
+
+
+def check_growth(node: Node) -> None:
+    """Every subtree's constants stay within MAX_CONST_BITS (products and sums included)."""
+    if isinstance(node, (Num, Const, Var)):
+        return
+    bits = growth(node)
+    if bits <= MAX_CONST_BITS:
+        return
+    for child in _children(node):  # name the smallest part that is too large
+        if growth(child) > MAX_CONST_BITS:
+            check_growth(child)
+    raise _refuse(node, bits)
+
+
+def _children(node: Node) -> list[Node]:
+    if isinstance(node, Neg):
+        return [node.arg]
+    if isinstance(node, Add):
+        return list(node.terms)
+    if isinstance(node, Mul):
+        return list(node.factors)
+    if isinstance(node, (Pow, MatMul)):
+        return [node.base, node.exp] if isinstance(node, Pow) else [node.left, node.right]
+    if isinstance(node, Call):
+        return list(node.args)
+    if isinstance(node, Index):
+        return [node.base]
+    return []
 
 
 # ---- entry points ----------------------------------------------------------
@@ -666,6 +704,8 @@ def parse(text: str, names: list[str] | None = None) -> Function:
         sys.setrecursionlimit(4000)
     try:
         comps = _Parser(text).components()
+        for comp in comps:
+            check_growth(comp)
     except RecursionError:  # pragma: no cover - MAX_DEPTH stops the descent first
         raise ParseError(f"the expression is nested too deeply (more than {MAX_DEPTH} levels)") from None
     used = variables(comps)

@@ -43,7 +43,7 @@ def open_input(path: str, stdin: IO[str]) -> Any:
     if path == "-":
         return _Keep()
     try:
-        return open(path, encoding="utf-8", errors="replace")
+        return open(path, encoding="utf-8-sig", errors="replace")
     except OSError as e:
         raise InputError(f"cannot read {path}: {e.strerror or e}") from None
 
@@ -85,7 +85,7 @@ class StreamRun:
         # collector walks them all again and again while result lists are being made
         gc.freeze()
 
-        self.engine = batch.BatchEngine(problem, self.method)
+        self.engine = batch.BatchEngine(problem, self.method, command_needs_jacobian=self.command != "product")
         header = Header.of(self.command, problem)
         self.writer = render.BatchWriter(
             self.command, header, self.fmt, self.digits, self.out, self.engine.method, self.atol, self.rtol
@@ -96,7 +96,7 @@ class StreamRun:
             return
         if self.engine is None:
             self._setup(problem)
-        from .results import nonfinite_notes
+        from .results import nonfinite_notes, poisoned_rows_note, vector_notes
 
         size = self.engine.block_size()
         for start in range(0, len(items), size):
@@ -115,6 +115,10 @@ class StreamRun:
                 if block.finite is not None and not block.finite[i]:
                     jac = block.jacobians[i] if block.jacobians is not None else None
                     point_notes = nonfinite_notes(problem, block.values[i], jac)
+                    if jac is not None:
+                        point_notes += poisoned_rows_note(block.values[i], jac)
+                    if block.vjps is not None:
+                        point_notes += vector_notes("vᵀJ", problem.columns, block.vjps[i])
                 if block.verdicts:
                     point_notes = block.verdicts[i].notes + point_notes
                 for message in point_notes:
@@ -198,6 +202,17 @@ class StreamRun:
                                 v = vitem.values
                     rows.append((item, v))
                 self.feed(parser.problem, rows)
+            if vlines is not None and parser.problem is not None:
+                vparser = vparser or VectorLines(parser.problem)
+                extra = _next_item(vlines, vparser)
+                if extra is not None:
+                    self.bad(
+                        Item(
+                            extra.line,
+                            None,
+                            f"line {extra.line} of the cotangents: --vs has more lines than there are points",
+                        )
+                    )
 
     def cotangents(self, problem: Problem, source: str, stdin: IO[str]) -> None:
         """One point, many cotangents: one vᵀJ per line."""
@@ -217,7 +232,12 @@ class StreamRun:
                 self.feed(problem, rows)
 
     def finish(self) -> bool:
-        """Report the summary; True when a check failed at some point."""
+        """Report the summary; True when a check failed at some point.
+
+        Every line bad (nothing computed) is an error even with --on-error skip.
+        """
+        if self.writer is None and self.skipped:
+            raise InputError(f"no point could be read: all {self.skipped} line(s) were bad")
         if self.writer is None and not self.skipped:
             self.note("no points were read")
         if self.skipped and not self.stop:

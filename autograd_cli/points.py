@@ -15,13 +15,14 @@ from .errors import InputError
 from .shapes import MAX_ELEMENTS, Shape, fmt, numel
 
 CONSTRUCTORS = ("ones", "zeros", "arange", "linspace", "eye", "full")
+MAX_DEPTH = 32  # nesting of [ ] in one value
 MAX_TEXT = 10_000_000
 
 _TOKEN = re.compile(
     r"""
-     (?P<ws>[\s]+)
-    |(?P<num>[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)
-    |(?P<name>[A-Za-z_][A-Za-z0-9_]*)
+     (?P<ws>[ \t\r\n]+)
+    |(?P<num>[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)
+    |(?P<name>[+-]?[A-Za-z_][A-Za-z0-9_]*)
     |(?P<op>[\[\](),=])
     |(?P<bad>.)
     """,
@@ -134,12 +135,15 @@ class _Reader:
             return Value((), (_number(token, self.option),))
         if kind == "op" and token == "[":
             return self.nested()
-        if kind == "name" and self.tokens[self.i + 1][1] == "(":
+        if kind == "name" and token[0] not in "+-" and self.tokens[self.i + 1][1] == "(":
             return self.constructor()
         if kind == "name":
+            word = token.lstrip("+-").lower()
+            if word in ("nan", "inf", "infinity"):
+                raise self.error(f"{token} is not a finite number; only finite decimal numbers are accepted", pos)
             hint = (
-                "only finite decimal numbers are accepted"
-                if token.lower() in ("nan", "inf", "infinity", "pi", "e")
+                "only decimal numbers are accepted (write 3.141592653589793 for pi)"
+                if word in ("pi", "e")
                 else "expected a number, a list [..] or ones/zeros/arange/linspace/eye/full(...)"
             )
             raise self.error(f"{token!r} is not a number; {hint}", pos)
@@ -147,8 +151,10 @@ class _Reader:
             raise self.error("a value is missing at the end", pos)
         raise self.error(f"unexpected {token!r}", pos)
 
-    def nested(self) -> Value:
+    def nested(self, depth: int = 1) -> Value:
         start = self.peek()[2]
+        if depth > MAX_DEPTH:
+            raise self.error(f"lists nested more than {MAX_DEPTH} deep", start)
         self.expect("[")
         items: list[Value] = []
         while not self.at("]"):
@@ -159,7 +165,7 @@ class _Reader:
                 self.i += 1
                 items.append(Value((), (_number(token, self.option),)))
             elif kind == "op" and token == "[":
-                items.append(self.nested())
+                items.append(self.nested(depth + 1))
             else:
                 raise self.error(f"unexpected {token!r} in a list", pos)
             if self.at(","):
@@ -186,6 +192,8 @@ class _Reader:
         args: list[float | tuple[int, ...]] = []
         while not self.at(")"):
             kind, token, apos = self.peek()
+            if kind == "end":
+                raise self.error(f"expected ')' to close {name}(", apos)
             if kind == "num":
                 self.i += 1
                 args.append(_number(token, self.option))
@@ -195,6 +203,8 @@ class _Reader:
                 dims: list[int] = []
                 while not self.at(close):
                     k2, t2, p2 = self.peek()
+                    if k2 == "end":
+                        raise self.error(f"expected {close!r} to close the size", p2)
                     if k2 != "num":
                         raise self.error(f"expected a size, found {t2!r}", p2)
                     dims.append(self._size(t2, p2))
@@ -211,13 +221,12 @@ class _Reader:
         return self._build(name, args, pos)
 
     def _size(self, token: str, pos: int) -> int:
-        try:
-            size = int(token)
-        except ValueError:
-            raise self.error(f"a size must be a whole number, found {token}", pos) from None
-        if size < 0:
-            raise self.error(f"a size must not be negative, found {token}", pos)
-        return size
+        shown = token if len(token) <= 24 else token[:21] + "..."
+        if not token.isdigit():
+            raise self.error(f"a size must be a whole number, found {shown}", pos)
+        if len(token) > 9 or int(token) > MAX_ELEMENTS:
+            raise self.error(f"a size of {shown} is larger than the limit of {MAX_ELEMENTS:,} elements", pos)
+        return int(token)
 
     def _build(self, name: str, args: list[float | tuple[int, ...]], pos: int) -> Value:
         if name in ("ones", "zeros"):
@@ -244,8 +253,12 @@ class _Reader:
             return items[0]
         out: list[int] = []
         for a in items:
-            if isinstance(a, tuple) or a != int(a) or a < 0:
+            if isinstance(a, tuple) or not math.isfinite(a) or a != int(a) or a < 0:
                 raise self.error(f"{name}() takes whole-number sizes", pos)
+            if a > MAX_ELEMENTS:
+                raise self.error(
+                    f"{name}(): a size of {a:g} is larger than the limit of {MAX_ELEMENTS:,} elements", pos
+                )
             out.append(int(a))
         return tuple(out)
 
@@ -261,7 +274,10 @@ class _Reader:
         step = nums[2] if len(nums) == 3 else 1.0
         if step == 0:
             raise self.error("arange() step must not be 0", pos)
-        count = max(0, math.ceil((end - start) / step))
+        span = (end - start) / step
+        if not math.isfinite(span) or span > MAX_ELEMENTS:
+            raise self.error(f"arange() would make more than {MAX_ELEMENTS:,} elements", pos)
+        count = max(0, math.ceil(span))
         self._checked("arange", (count,))
         return Value((count,), tuple(start + i * step for i in range(count)))
 
@@ -272,8 +288,8 @@ class _Reader:
         self._checked("linspace", (n,))
         if n == 1:
             return Value((1,), (start,))
-        step = (end - start) / (n - 1)
-        return Value((n,), tuple(start + i * step if i < n - 1 else end for i in range(n)))
+        # start*(1-t) + end*t stays finite wherever start and end are (end - start may not)
+        return Value((n,), tuple(start * (1 - i / (n - 1)) + end * (i / (n - 1)) for i in range(n)))
 
 
 def _examples(option: str) -> str:

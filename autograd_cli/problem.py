@@ -158,8 +158,13 @@ def assign(function: Function, spec: PointSpec | None) -> tuple[tuple[Input, ...
             counted = "value" if len(given) == 1 else "values"
             raise InputError(
                 f"--at has {len(given)} {counted} but the function has {len(names)} input"
-                f"{'s' if len(names) != 1 else ''} ({', '.join(names) or 'none'}); give one value per input "
-                "in this order, or name them: --at " + ",".join(f"{n}=..." for n in names[:3])
+                f"{'s' if len(names) != 1 else ''} ({', '.join(names) or 'none'}); "
+                + (
+                    "give one value per input in this order, or name them: --at "
+                    + ",".join(f"{n}=..." for n in names[:3])
+                    if names
+                    else "it depends on no variable, so give no --at"
+                )
             )
         values = dict(zip(names, given))
     inputs = tuple(Input(n, values[n].shape) for n in names)
@@ -181,14 +186,17 @@ def make_problem(function: Function, spec: PointSpec | None, dtype: str = "float
                 f"{e}. Without --at every variable is a scalar; give tensor values to set shapes, e.g. --at 'x=ones(4)'"
             ) from None
         raise
-    problem = Problem(function, inputs, comp_shapes, point, dtype)
+    return Problem(function, inputs, comp_shapes, point, dtype)
+
+
+def check_jacobian_size(problem: Problem) -> None:
+    """Commands that build the whole Jacobian refuse one beyond MAX_JACOBIAN entries."""
     size = problem.m * problem.n
     if size > MAX_JACOBIAN:
         raise ShapeError(
             f"the Jacobian would be {problem.m:,} x {problem.n:,} = {size:,} entries; the limit is "
-            f"{MAX_JACOBIAN:,}. Use product (vᵀJ) for one row combination instead"
+            f"{MAX_JACOBIAN:,}. Use product (vᵀJ) or jvp (J·u) for one combination instead"
         )
-    return problem
 
 
 def check_cotangent(problem: Problem, v: Value, option: str = "--v") -> tuple[float, ...]:

@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable
 from typing import IO, Any
 
 from .results import (
+    METHOD_DETAIL,
     CheckResult,
     GraphResult,
     Header,
@@ -607,7 +608,7 @@ class BatchWriter:
             h = _replace(self.header, point=point, value=block.values[i])
             if block.jacobians is not None:
                 det = block.determinants[i] if block.determinants is not None else None
-                res: Result = JacobianResult(h, block.jacobians[i], self.method, "", det)
+                res: Result = JacobianResult(h, block.jacobians[i], self.method, METHOD_DETAIL[self.method], det)
             elif block.vjps is not None:
                 v = block.vs[i] if block.vs is not None else None
                 res = ProductResult(h, v, block.vjps[i], "y.backward(v)" if v is not None else "y.backward()")
@@ -631,8 +632,8 @@ class BatchWriter:
             self.rtol,
             self.method,
             jacobian=block.jacobian[i],
-            symbolic_jacobian=block.symbolic_jacobian[i],
-            finite_differences=block.finite_differences[i],
+            symbolic_jacobian=None if block.symbolic_jacobian is None else block.symbolic_jacobian[i],
+            finite_differences=None if block.finite_differences is None else block.finite_differences[i],
             eps=verdict.eps,
             differences=verdict.differences,
             notes=verdict.notes,
@@ -641,6 +642,7 @@ class BatchWriter:
     def write(self, block: Any, notes: list[list[str]] | None = None) -> None:
         """Write a block; ``notes[i]`` are point i's notes (they go into its JSON object)."""
         count = len(block.points)
+        finite = block.finite if block.finite is not None else [True] * count
         notes = notes or [[] for _ in range(count)]
         if self.command == "check":
             results = self.results(block)
@@ -655,7 +657,7 @@ class BatchWriter:
             lines = []
             slow: list[Result] | None = None
             for i in range(count):
-                if fast is not None and not notes[i]:
+                if fast is not None and not notes[i] and finite[i]:
                     lines.append(fast(i))
                     continue
                 slow = slow or self.results(block)

@@ -325,3 +325,35 @@ def nonfinite_notes(problem: Problem, y: list[float], jac: list[list[float]] | N
 
 def _word(v: float) -> str:
     return "nan" if math.isnan(v) else ("inf" if v > 0 else "-inf")
+
+
+def vector_notes(what: str, labels: list[str], values: list[float]) -> list[str]:
+    """One note naming where a gradient-like vector is not finite (``vᵀJ is not finite for x0``)."""
+    bad = [label for label, v in zip(labels, values) if not math.isfinite(v)]
+    if not bad:
+        return []
+    return [f"{what} is not finite for {', '.join(bad[:6])}{' ...' if len(bad) > 6 else ''}"]
+
+
+def poisoned_rows_note(y: list[float], jac: list[list[float]]) -> list[str]:
+    """Rows of finite outputs that came out nan because another output is not finite.
+
+    backward() sends a zero cotangent into every other output, and 0 times an infinite
+    local derivative is nan; the nan then adds into x.grad. That is torch's real answer.
+    """
+    if all(math.isfinite(v) for v in y):
+        return []
+    rows = [i for i, (v, row) in enumerate(zip(y, jac)) if math.isfinite(v) and any(math.isnan(e) for e in row)]
+    if not rows:
+        return []
+    return [
+        f"rows {', '.join(map(str, rows[:6]))} have finite outputs but nan entries: each backward sends 0 into the "
+        "non-finite outputs too, and 0 × inf = nan flows into x.grad (torch's real behaviour)"
+    ]
+
+
+METHOD_DETAIL = {
+    "rows": "one y.backward(e_i, retain_graph=True) per row; x.grad read, then zeroed",
+    "batched": "all one-hot rows e_i in one torch.autograd.grad(y, x, I, is_grads_batched=True)",
+    "forward": "columns J e_j from forward mode (torch.func.jvp, vmapped over the basis)",
+}

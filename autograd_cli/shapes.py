@@ -180,6 +180,50 @@ def _call_shape(node: Call, args: list[Shape]) -> Shape:
     return shape[:d] + shape[d + 1 :]
 
 
+def element_ops(node: Node, shapes: dict[str, Shape]) -> tuple[Shape, int]:
+    """(shape, cost): how many element-level operations expanding ``node`` into scalars takes.
+
+    This is what the SymPy reference pays for tensor variables (each element becomes an
+    expression), so it is bounded before SymPy is asked to do it.
+    """
+    if isinstance(node, (Num, Const)):
+        return (), 1
+    if isinstance(node, Var):
+        return shapes[node.name], numel(shapes[node.name])
+    children: list[Node]
+    if isinstance(node, Neg):
+        children = [node.arg]
+    elif isinstance(node, Add):
+        children = list(node.terms)
+    elif isinstance(node, Mul):
+        children = list(node.factors)
+    elif isinstance(node, Pow):
+        children = [node.base, node.exp]
+    elif isinstance(node, MatMul):
+        children = [node.left, node.right]
+    elif isinstance(node, Index):
+        children = [node.base]
+    else:
+        assert isinstance(node, Call)
+        children = list(node.args)
+    parts = [element_ops(c, shapes) for c in children]
+    cost = sum(c for _, c in parts)
+    if isinstance(node, MatMul):
+        (a, _), (b, _) = parts
+        shape = matmul_shape(a, b, node)
+        inner = a[-1] if a else 1
+        return shape, cost + max(numel(shape), 1) * inner
+    shape = infer(node, shapes) if isinstance(node, (Index, Call)) else _combine([s for s, _ in parts], node)
+    return shape, cost + max(numel(shape), max((numel(s) for s, _ in parts), default=1))
+
+
+def _combine(shapes_: list[Shape], node: Node) -> Shape:
+    shape = shapes_[0]
+    for s in shapes_[1:]:
+        shape = broadcast(shape, s, node)
+    return shape
+
+
 def output_shape(shapes_of_components: list[Shape]) -> Shape:
     """One component keeps its shape; several are flattened and concatenated (stacked scalars)."""
     if len(shapes_of_components) == 1:

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from . import examples as examples_mod
+from .errors import InputError
 from .examples import Example
 from .state import Remembered
 
@@ -52,6 +53,12 @@ def choose(
     function is only evaluated at a typed point (``jacobian`` is symbolic otherwise).
     """
     ex: Example | None = None
+    if expr is not None and example is not None:
+        examples_mod.find(example, items)  # an unknown name is still an error
+        raise InputError(
+            f"both an expression and --example {example} were given; use one (the example's expression is "
+            f"shown by `vjp examples {example}`)"
+        )
     if expr is not None:
         origin, expression, fvars = "argument", expr, vars_
     elif example is not None:

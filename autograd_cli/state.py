@@ -62,7 +62,7 @@ def load(path: Path) -> tuple[Remembered | None, str | None]:
         if (vars_ is not None and not isinstance(vars_, str)) or (v is not None and not isinstance(v, str)):
             raise ValueError("unexpected contents")
         return Remembered(expression, vars_, tuple(at), v), None
-    except (ValueError, KeyError, TypeError) as e:
+    except (ValueError, KeyError, TypeError, RecursionError) as e:
         what = "it is empty" if not raw.strip() else str(e) or e.__class__.__name__
         return None, f"ignoring the remembered function in {path}: {what}"
 
@@ -78,11 +78,13 @@ def save(path: Path, remembered: Remembered) -> str | None:
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
+        tmp = None
         return None
     except OSError as e:
-        if tmp is not None:
+        return f"could not remember this function in {path}: {e.strerror or e}"
+    finally:
+        if tmp is not None:  # interrupted or failed before the rename: leave no temporary file
             try:
                 os.unlink(tmp)
             except OSError:
                 pass
-        return f"could not remember this function in {path}: {e.strerror or e}"

@@ -47,10 +47,14 @@ def lines_from_fd(fd: int, block: int = 4096) -> Iterator[list[tuple[int, str]]]
     """Blocks of (line number, text) as they arrive on a file descriptor, at most ``block`` each."""
     pending = b""
     number = 0
+    first = True
     while True:
         data = os.read(fd, READ_BYTES)
         if not data:
             break
+        if first and data.startswith(b"\xef\xbb\xbf"):  # a byte-order mark, as spreadsheets write
+            data = data[3:]
+        first = False
         pending += data
         cut = pending.rfind(b"\n")
         if cut < 0:
@@ -71,7 +75,7 @@ def lines_from_text(stream: IO[str], block: int = 4096) -> Iterator[list[tuple[i
     """The same for a text stream without a file descriptor (tests, StringIO)."""
     out: list[tuple[int, str]] = []
     for number, line in enumerate(stream, start=1):
-        out.append((number, line.rstrip("\r\n")))
+        out.append((number, line.rstrip("\r\n").lstrip("\ufeff") if number == 1 else line.rstrip("\r\n")))
         if len(out) >= block:
             yield out
             out = []

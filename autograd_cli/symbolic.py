@@ -13,14 +13,16 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import sympy
 import torch
 
+from .errors import VjpError
 from .expr import Add, Call, Const, Index, MatMul, Mul, Neg, Node, Num, Pow, Slice, Var
 from .problem import Problem
-from .shapes import Shape, broadcast, index_shape, matmul_shape, numel
+from .shapes import Shape, broadcast, element_ops, index_shape, matmul_shape, numel
 
 
 class sigmoid(sympy.Function):  # noqa: N801 - named as the user types it
@@ -271,8 +273,24 @@ def symbols(problem: Problem) -> tuple[dict[str, SymTensor], list[sympy.Symbol]]
     return env, flat
 
 
+MAX_ELEMENT_OPS = 50_000  # element expressions SymPy builds for tensor variables
+MAX_DERIVATIVES = 10_000  # SymPy diffs of single terms (0.1-1 ms each): a few seconds at most
+
+
+class SymbolicTooLargeError(VjpError):
+    """The exact SymPy reference would take too long for this size of problem."""
+
+
+@lru_cache(maxsize=4)
 def outputs(problem: Problem) -> tuple[list[sympy.Expr], list[sympy.Symbol]]:
     """Every output element as a SymPy expression (flattened y), and the input symbols."""
+    shapes = {i.name: i.shape for i in problem.inputs}
+    cost = sum(element_ops(c, shapes)[1] for c in problem.function.components)
+    if cost > MAX_ELEMENT_OPS:
+        raise SymbolicTooLargeError(
+            f"the exact SymPy form would expand to about {cost:,} element operations (the limit is "
+            f"{MAX_ELEMENT_OPS:,}); use a point (--at) for numbers from autograd instead"
+        )
     env, flat = symbols(problem)
     out: list[sympy.Expr] = []
     for comp in problem.function.components:
@@ -280,38 +298,64 @@ def outputs(problem: Problem) -> tuple[list[sympy.Expr], list[sympy.Symbol]]:
     return out, flat
 
 
+class _Budget:
+    """Counts single differentiations of small terms against MAX_DERIVATIVES."""
+
+    def __init__(self) -> None:
+        self.used = 0
+
+    def spend(self, count: int) -> None:
+        self.used += count
+        if self.used > MAX_DERIVATIVES:
+            raise SymbolicTooLargeError(
+                f"the exact SymPy derivatives need more than {MAX_DERIVATIVES:,} differentiations of terms"
+            )
+
+
+def partials(expr: sympy.Expr, budget: _Budget) -> dict[sympy.Symbol, sympy.Expr]:
+    """{x: d expr/dx} for the symbols expr contains, a sum differentiated term by term.
+
+    SymPy's diff of a sum walks every term for every symbol; here each term is
+    differentiated only by its own symbols, so sum(A@x) costs 2 small diffs per term.
+    """
+    terms = expr.args if expr.is_Add else (expr,)
+    parts: dict[sympy.Symbol, list[sympy.Expr]] = {}
+    for term in terms:
+        free = term.free_symbols
+        budget.spend(len(free))
+        for x in free:
+            parts.setdefault(x, []).append(sympy.diff(term, x))
+    return {x: sympy.Add(*d) for x, d in parts.items()}
+
+
+@lru_cache(maxsize=4)
 def jacobian(problem: Problem) -> tuple[list[list[sympy.Expr]], list[sympy.Symbol]]:
     """The exact Jacobian: each row differentiated only by the symbols it contains."""
     ys, xs = outputs(problem)
+    budget = _Budget()
     zero = sympy.Integer(0)
     rows: list[list[sympy.Expr]] = []
     for y in ys:
-        free = y.free_symbols
-        rows.append([sympy.diff(y, x) if x in free else zero for x in xs])
+        d = partials(y, budget)
+        rows.append([d.get(x, zero) for x in xs])
     return rows, xs
 
 
 def gradient_of_sum(problem: Problem) -> tuple[list[sympy.Expr], list[sympy.Symbol]]:
-    """d(sum of all outputs)/dx, summed row by row so large functions stay fast."""
-    ys, xs = outputs(problem)
-    position = {x: i for i, x in enumerate(xs)}
-    grad: list[list[sympy.Expr]] = [[] for _ in xs]
-    for y in ys:
-        for x in y.free_symbols:
-            if x in position:
-                grad[position[x]].append(sympy.diff(y, x))
-    return [sympy.Add(*g) for g in grad], xs
+    """d(sum of all outputs)/dx: SymPy's Jacobian summed down each column."""
+    rows, xs = jacobian(problem)
+    return [sympy.Add(*[row[j] for row in rows]) for j in range(len(xs))], xs
 
 
 def hessians(problem: Problem) -> tuple[list[list[list[sympy.Expr]]], list[sympy.Symbol]]:
     """The exact Hessian of each output element."""
-    ys, xs = outputs(problem)
+    rows, xs = jacobian(problem)
+    budget = _Budget()
     zero = sympy.Integer(0)
     out = []
-    for y in ys:
-        free = y.free_symbols
-        grads = [sympy.diff(y, x) if x in free else zero for x in xs]
-        out.append([[sympy.diff(g, x) if x in g.free_symbols else zero for x in xs] for g in grads])
+    for row in rows:
+        second = [partials(g, budget) if g != zero else {} for g in row]
+        out.append([[d.get(x, zero) for x in xs] for d in second])
     return out, xs
 
 
