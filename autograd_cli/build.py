@@ -15,7 +15,7 @@ from typing import Any
 
 import torch
 
-from .expr import Add, Call, Const, Index, MatMul, Mul, Neg, Node, Num, Pow, Slice, Var
+from .expr import Add, Call, Const, Index, MatMul, Mul, Neg, Node, Num, Pow, Slice, Var, variables
 from .problem import Problem
 
 Tensor = torch.Tensor
@@ -111,6 +111,13 @@ def _power(b: Fraction | float, e: Fraction | float) -> Fraction | float:
             return math.inf
         return b ** int(e)
     fe = _as_float(e)
+    if fe.is_integer() and abs(fe) < 2**31:  # (-pi)**2: a negative base is fine with a whole exponent
+        try:
+            return _as_float(b) ** int(fe)
+        except ZeroDivisionError:
+            return math.inf
+        except OverflowError:
+            return math.inf if _as_float(b) > 0 or int(fe) % 2 == 0 else -math.inf
     if b == 0:
         return 0.0 if fe > 0 else (1.0 if fe == 0 else math.inf)
     if b < 0:
@@ -142,7 +149,7 @@ def exact_value(node: Node) -> Fraction | float | None:
         return _exact_product(node)
     if isinstance(node, Pow):
         b, e = exact_value(node.base), exact_value(node.exp)
-        if b is None or e is None or not math.isfinite(_as_float(b)) or not math.isfinite(_as_float(e)):
+        if b is None or e is None or any(isinstance(v, float) and not math.isfinite(v) for v in (b, e)):
             return None  # leave IEEE corner cases to torch
         return _power(b, e)
     return None
@@ -192,16 +199,18 @@ class Builder:
         return lambda v: value  # type: ignore[return-value]
 
     def compile(self, node: Node) -> Compiled:
-        if isinstance(node, Num):
-            try:
-                return float(node.value)
-            except OverflowError:
-                return math.inf
-        if isinstance(node, Const):
-            return math.pi if node.name == "pi" else math.e
+        if isinstance(node, (Num, Const)):
+            value = _as_float(node.value) if isinstance(node, Num) else (math.pi if node.name == "pi" else math.e)
+            if self.dtype != torch.float64:
+                # forward mode promotes a Python float's tangent to float64 (a torch quirk): a
+                # float32 problem keeps its constants as float32 tensors instead
+                return self.tensor(value)
+            return value
         if isinstance(node, Var):
             k = self.index[node.name]
             return lambda v: v[k]
+        if isinstance(node, Mul) and len(node.factors) > 2:
+            node = self._fold_prefix(node)
         children = self._children(node)
         compiled = [self.compile(c) for c in children]
         if all(not callable(c) for c in compiled):
@@ -213,6 +222,20 @@ class Builder:
             fn = self._op(node, [self.lift(self.tensor(c)) for c in compiled])  # type: ignore[arg-type]
             return fn(())
         return self._op(node, [self.lift(c) if callable(c) or isinstance(c, Tensor) else c for c in compiled])
+
+    @staticmethod
+    def _fold_prefix(node: Mul) -> Mul:
+        """``2**1024/2**1023*x``: a run of constant factors in front is one constant, as Python
+        computes it (exactly), not factor by factor through float overflow."""
+        k = 0
+        while k < len(node.factors) and not variables([node.factors[k]]):
+            k += 1
+        if k < 2 or k == len(node.factors):
+            return node
+        value = exact_value(Mul(node.factors[:k], node.divide[:k]))
+        if not isinstance(value, Fraction):
+            return node
+        return Mul((Num(value, str(value)), *node.factors[k:]), (False, *node.divide[k:]))
 
     @staticmethod
     def _children(node: Node) -> list[Node]:

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
 
 import typer
-from typer.core import TyperCommand
+from typer.core import TyperCommand, TyperGroup
 
 from . import __version__
 from .errors import ExitCode, ParseError, VjpError
@@ -146,11 +146,11 @@ def _debug(flag: bool) -> bool:
 
 def _note(out: Output | None, message: str) -> None:
     if out is None or not out.quiet:
-        sys.stderr.write(f"vjp: {message}\n")
+        sys.stderr.write(f"vjp: {_printable(message)}\n")
 
 
 def _fail(message: str, code: int = ExitCode.USAGE, excerpt: str | None = None) -> NoReturn:
-    sys.stderr.write(f"vjp: error: {message}\n")
+    sys.stderr.write(f"vjp: error: {_printable(message)}\n")
     if excerpt:
         sys.stderr.write(excerpt + "\n")
     raise typer.Exit(code)
@@ -840,43 +840,77 @@ def _looks_like_expr(tok: str) -> bool:
     return len(tok) > 1 and tok[0] == "-" and (tok[1].isalnum() or tok[1] in "(.")
 
 
+def _printable(text: str) -> str:
+    """Control characters from the command line, escaped: none reaches the terminal raw."""
+    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in text)
+
+
+def _one_line(error: Any, args: list[str]) -> Any:
+    """Click's usage error as one line, ``vjp: error: ...``, with a hint where one helps."""
+    from typer._click.exceptions import NoSuchOption, UsageError
+
+    hint = ""
+    ctx = error.ctx
+    if isinstance(error, NoSuchOption) and error.option_name.startswith("-") and not error.possibilities:
+        name, command = error.option_name, ctx.info_name if ctx is not None else "jacobian"
+        hint = f"; if {name!r} is an expression, put it after '--': vjp {command} -- \"{name}\" --at ..."
+    where = f" (see 'vjp {ctx.info_name} --help')" if ctx is not None and ctx.info_name not in (None, "vjp") else ""
+    message = _printable(f"{error.format_message()}{hint}{where}")
+
+    class OneLineError(UsageError):
+        def show(self, file: Any = None) -> None:
+            sys.stderr.write(f"vjp: error: {message}\n")
+
+    return OneLineError(message, ctx)
+
+
 class VjpCommand(TyperCommand):
+    """Expressions may start with '-'; usage errors print as one line."""
+
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
-        return super().parse_args(ctx, _expression_first(self, list(args), tuple(ctx.help_option_names)))
+        from typer._click.exceptions import NoArgsIsHelpError, UsageError
+
+        try:
+            return super().parse_args(ctx, _expression_first(self, list(args), tuple(ctx.help_option_names)))
+        except NoArgsIsHelpError:
+            raise
+        except UsageError as e:
+            raise _one_line(e, args) from None
 
 
+class VjpGroup(TyperGroup):
+    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
+        from typer._click.exceptions import UsageError
+
+        try:
+            return super().resolve_command(ctx, args)
+        except UsageError as e:
+            raise _one_line(e, args) from None
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        from typer._click.exceptions import NoArgsIsHelpError, UsageError
+
+        try:
+            return super().parse_args(ctx, args)
+        except NoArgsIsHelpError:
+            raise
+        except UsageError as e:
+            raise _one_line(e, args) from None
+
+
+app.info.cls = VjpGroup
 for _info in app.registered_commands:
     _info.cls = VjpCommand
 
 
 def main() -> None:
-    """Console entry point: run the app; Click's usage errors become one line and exit 2."""
-    from typer._click.exceptions import ClickException, NoArgsIsHelpError, NoSuchOption, UsageError
-
+    """Console entry point."""
     if sys.getrecursionlimit() < 4000:
         sys.setrecursionlimit(4000)
-    command = typer.main.get_command(app)
-    args = sys.argv[1:]
     try:
-        code = command.main(args=args, prog_name="vjp", standalone_mode=False)
-    except NoArgsIsHelpError as e:
-        e.show()
-        code = e.exit_code
-    except UsageError as e:
-        hint = ""
-        if isinstance(e, NoSuchOption) and e.option_name.startswith("-"):
-            hint = (
-                f"; if {e.option_name!r} is an expression, put it after '--': "
-                f'vjp {args[0] if args else "jacobian"} -- "{e.option_name}" --at ...'
-            )
-        where = f" (see 'vjp {e.ctx.info_name} --help')" if e.ctx is not None and e.ctx.info_name != "vjp" else ""
-        sys.stderr.write(f"vjp: error: {e.format_message()}{hint}{where}\n")
-        code = e.exit_code
-    except ClickException as e:
-        sys.stderr.write(f"vjp: error: {e.format_message()}\n")
-        code = e.exit_code
-    try:
-        sys.stdout.flush()
-    except BrokenPipeError:
-        _quiet_broken_pipe()
-    sys.exit(code if isinstance(code, int) else 0)
+        app(prog_name="vjp")
+    finally:
+        try:
+            sys.stdout.flush()
+        except BrokenPipeError:
+            _quiet_broken_pipe()

@@ -16,7 +16,7 @@ from . import symbolic
 from .build import Built
 from .errors import InputError
 from .expr import walk
-from .problem import Problem, check_jacobian_size
+from .problem import Problem, check_cotangent, check_jacobian_size
 from .results import METHOD_DETAIL as METHOD_DETAIL
 from .results import (
     CheckResult,
@@ -29,7 +29,7 @@ from .results import (
     close,
     max_abs_diff,
     nonfinite_notes,
-    poisoned_rows_note,
+    point_notes,
     vector_notes,
 )
 
@@ -39,6 +39,12 @@ Progress = Callable[[int, int], None]
 
 # A block of one-hot cotangents or tangents costs block × (m or n) floats per graph node.
 _BLOCK_ELEMENTS = 1 << 22
+
+
+def require_point(problem: Problem, command: str) -> None:
+    """Engines evaluate at a point; a problem without one is a usage error, not a TypeError."""
+    if problem.point is None:
+        raise InputError(f"{command} needs a point: give --at with one value per input ({', '.join(problem.names)})")
 
 
 def graph_size(problem: Problem) -> int:
@@ -153,6 +159,7 @@ def compute_jacobian(
     """(y, J, method that ran) at the problem's point."""
     if method not in METHODS:
         raise InputError(f"--method {method!r} is not one of {', '.join(METHODS)}")
+    require_point(problem, "jacobian")
     check_jacobian_size(problem)
     if method == "auto":
         method = choose_method(problem)
@@ -174,7 +181,7 @@ def jacobian(
     y, jac, ran = compute_jacobian(problem, method, progress)
     value = _values(y)
     rows = [[float(v) for v in row] for row in jac.tolist()]
-    notes = nonfinite_notes(problem, value, rows) + poisoned_rows_note(value, rows)
+    notes = point_notes(problem, value, rows)
     det = rank = cond = None
     if problem.m == problem.n and problem.n > 0:
         j64 = jac.to(torch.float64)
@@ -197,6 +204,11 @@ IMPLICIT_HINT = (
 
 def product(problem: Problem, v: tuple[float, ...] | None) -> ProductResult:
     """x.grad after one y.backward(v): vᵀJ. Without v, only a scalar y may backward()."""
+    require_point(problem, "product")
+    if v is not None:
+        from .points import Value
+
+        v = check_cotangent(problem, Value((len(v),), tuple(v)))
     built = Built(problem)
     leaves = built.leaves()
     y = built.of_leaves(*leaves)
@@ -225,7 +237,7 @@ def product(problem: Problem, v: tuple[float, ...] | None) -> ProductResult:
         notes.append("y does not depend on the inputs: every gradient is 0")
     vjp = _values(flat_grads(leaves))
     value = _values(y)
-    notes += nonfinite_notes(problem, value) + vector_notes("vᵀJ", problem.columns, vjp)
+    notes += point_notes(problem, value, vjp=vjp)
     header = Header.of("product", problem, value)
     return ProductResult(header, list(v) if v is not None else None, vjp, method, notes=notes)
 
@@ -240,6 +252,7 @@ def check(
     the autograd Jacobian against SymPy's exact one and central finite differences."""
     from . import threeways
 
+    require_point(problem, "check")
     built = Built(problem)
     leaves = built.leaves()
     y = built.of_leaves(*leaves)
@@ -262,21 +275,21 @@ def check(
         grad, xs = symbolic.gradient_of_sum(problem)
         exact = symbolic.evaluate(grad, xs, point)
         sym_jac: list[list[float]] | None = threeways.exact_jacobians(problem, points)[0].tolist()
-    except symbolic.SymbolicTooLargeError as e:
+    except symbolic.SymbolicReferenceError as e:
         exact, sym_jac = [math.nan] * problem.n, None
-        notes.append(f"the SymPy reference was skipped: {e}")
+        skipped = [f"the SymPy reference was skipped: {e}"]
+    else:
+        skipped = []
     vectors = [g_sum, g_ones, colsums] + ([exact] if sym_jac is not None else [])
     grads_match = all(close(a, b, atol, rtol) for vec in vectors[1:] for a, b in zip(vec, g_sum))
     auto_jac = [[float(v) for v in row] for row in jac.tolist()]
     fd_all = threeways.finite_differences(problem, points, eps)
     fd_jac = fd_all[0].tolist() if fd_all is not None else None
-    outcome = threeways.compare(
-        problem, auto_jac, sym_jac, fd_jac, threeways.kinks(problem, points, eps)[0], atol, rtol
-    )
     value = _values(y)
-    notes += (
-        outcome.notes + nonfinite_notes(problem, value, auto_jac) + vector_notes("d(Σy)/dx", problem.columns, g_sum)
+    outcome = threeways.compare(
+        problem, auto_jac, sym_jac, fd_jac, threeways.kinks(problem, points, eps)[0], atol, rtol, value
     )
+    notes += outcome.notes + skipped + point_notes(problem, value, auto_jac, grad=g_sum)
     return CheckResult(
         Header.of("check", problem, value),
         g_sum,
@@ -306,6 +319,8 @@ def jvp(
     """J·u from forward mode (dual numbers, torch.autograd.forward_ad); with v, also vᵀ(Ju) = (vᵀJ)u."""
     import torch.autograd.forward_ad as forward_ad
 
+    require_point(problem, "jvp")
+
     built = Built(problem)
     primals = built.leaves(requires_grad=False)
     sizes = [t.numel() for t in primals]
@@ -331,6 +346,7 @@ def hessian(problem: Problem, atol: float = 1e-5, rtol: float = 1e-3) -> Hessian
     """The Hessian of each output element by double backward, beside SymPy's."""
     from .problem import MAX_JACOBIAN
 
+    require_point(problem, "hessian")
     m, n = problem.m, problem.n
     if m * n * n > MAX_JACOBIAN:
         raise InputError(f"{m} Hessians of {n} x {n} are {m * n * n:,} entries; the limit is {MAX_JACOBIAN:,}")
@@ -361,7 +377,7 @@ def hessian(problem: Problem, atol: float = 1e-5, rtol: float = 1e-3) -> Hessian
     try:
         sym_h, xs = symbolic.hessians(problem)
         flat = symbolic.evaluate([e for h in sym_h for row in h for e in row], xs, problem.point or ())
-    except symbolic.SymbolicTooLargeError as e:
+    except symbolic.SymbolicReferenceError as e:
         flat = [math.nan] * (m * n * n)
         skipped.append(f"the SymPy reference was skipped: {e}")
     sym = [[flat[(i * n + r) * n : (i * n + r + 1) * n] for r in range(n)] for i in range(m)]
@@ -386,6 +402,7 @@ def hessian(problem: Problem, atol: float = 1e-5, rtol: float = 1e-3) -> Hessian
 
 def graph(problem: Problem, limit: int = 2000) -> GraphResult:
     """y.grad_fn and its next_functions, down to AccumulateGrad for each leaf."""
+    require_point(problem, "graph")
     built = Built(problem)
     leaves = built.leaves()
     y = built.of_leaves(*leaves)

@@ -44,7 +44,7 @@ MAX_LENGTH = 1_000_000  # characters of expression text
 MAX_DEPTH = 100  # nesting of parentheses, calls, unary signs and powers
 MAX_LITERAL = 100  # characters in one number literal
 MAX_EXPONENT = 400  # |e| in a literal such as 1e-300
-MAX_CONST_BITS = 10_000  # size of a constant power such as 2**9999 (about 3,000 digits)
+MAX_CONST_BITS = 10_000  # exact constants below 2**10000 (about 3,010 digits): 2**9999 is the largest power of 2
 MAX_COMPONENTS = 100_000
 MAX_NAME = 64
 MAX_MINMAX_ARGS = 64
@@ -627,10 +627,10 @@ def growth(node: Node) -> float:
 def _digits(bits: float) -> str:
     if not math.isfinite(bits):
         return "infinitely many"
-    d = bits * math.log10(2)
+    d = math.floor(bits * math.log10(2)) + 1  # 2**10000 has 3,011 digits
     if d > 1e15:
         return f"10^{math.log10(d):.0f}"
-    return f"{d:,.0f}"
+    return f"{d:,}"
 
 
 def _refuse(node: Node, bits: float, text: str = "", pos: int | None = None) -> ParseError:
@@ -648,7 +648,7 @@ def check_constant_power(base: Node, exp: Node, text: str = "", pos: int | None 
     """Refuse ``9**9**9**9`` as soon as it is read, before anything is computed."""
     node = Pow(base, exp)
     bits = growth(node)
-    if bits > MAX_CONST_BITS:
+    if bits >= MAX_CONST_BITS:
         raise _refuse(node, bits, text, pos)
 
 
@@ -657,10 +657,10 @@ def check_growth(node: Node) -> None:
     if isinstance(node, (Num, Const, Var)):
         return
     bits = growth(node)
-    if bits <= MAX_CONST_BITS:
+    if bits < MAX_CONST_BITS:
         return
     for child in _children(node):  # name the smallest part that is too large
-        if growth(child) > MAX_CONST_BITS:
+        if growth(child) >= MAX_CONST_BITS:
             check_growth(child)
     raise _refuse(node, bits)
 

@@ -96,7 +96,7 @@ class StreamRun:
             return
         if self.engine is None:
             self._setup(problem)
-        from .results import nonfinite_notes, poisoned_rows_note, vector_notes
+        from .results import point_notes
 
         size = self.engine.block_size()
         for start in range(0, len(items), size):
@@ -111,21 +111,21 @@ class StreamRun:
                 block = self.engine.check(points, self.atol, self.rtol, self.eps)
             notes: list[list[str]] = []
             for i, it in enumerate(chunk):
-                point_notes: list[str] = []
-                if block.finite is not None and not block.finite[i]:
-                    jac = block.jacobians[i] if block.jacobians is not None else None
-                    point_notes = nonfinite_notes(problem, block.values[i], jac)
-                    if jac is not None:
-                        point_notes += poisoned_rows_note(block.values[i], jac)
-                    if block.vjps is not None:
-                        point_notes += vector_notes("vᵀJ", problem.columns, block.vjps[i])
-                if block.verdicts:
-                    point_notes = block.verdicts[i].notes + point_notes
-                for message in point_notes:
+                notes_here: list[str] = list(block.verdicts[i].notes) if block.verdicts else []
+                if (block.finite is not None and not block.finite[i]) or block.verdicts:
+                    jac = block.jacobians if block.jacobians is not None else block.jacobian
+                    notes_here += point_notes(
+                        problem,
+                        block.values[i],
+                        jac[i] if jac is not None else None,
+                        vjp=block.vjps[i] if block.vjps is not None else None,
+                        grad=block.sum_backward[i] if block.sum_backward is not None else None,
+                    )
+                for message in notes_here:
                     if self.notes_seen < MAX_NOTES:
                         self.note(f"line {it.line}: {message}")
                     self.notes_seen += 1
-                notes.append(point_notes)
+                notes.append(notes_here)
             self.writer.write(block, notes)
 
     def bad(self, item: Item) -> None:

@@ -140,12 +140,11 @@ class _Reader:
         if kind == "name":
             word = token.lstrip("+-").lower()
             if word in ("nan", "inf", "infinity"):
-                raise self.error(f"{token} is not a finite number; only finite decimal numbers are accepted", pos)
-            hint = (
-                "only decimal numbers are accepted (write 3.141592653589793 for pi)"
-                if word in ("pi", "e")
-                else "expected a number, a list [..] or ones/zeros/arange/linspace/eye/full(...)"
-            )
+                raise self.error(f"{token!r} is not a finite number; only finite decimal numbers are accepted", pos)
+            hint = {
+                "pi": "only finite decimal numbers are accepted (3.141592653589793 for pi)",
+                "e": "only finite decimal numbers are accepted (2.718281828459045 for e)",
+            }.get(word, "expected a number, a list [..] or ones/zeros/arange/linspace/eye/full(...)")
             raise self.error(f"{token!r} is not a number; {hint}", pos)
         if kind == "end":
             raise self.error("a value is missing at the end", pos)
@@ -222,10 +221,12 @@ class _Reader:
 
     def _size(self, token: str, pos: int) -> int:
         shown = token if len(token) <= 24 else token[:21] + "..."
+        if token.startswith("-"):
+            raise self.error(f"a size must not be negative, found {shown}", pos)
         if not token.isdigit():
             raise self.error(f"a size must be a whole number, found {shown}", pos)
         if len(token) > 9 or int(token) > MAX_ELEMENTS:
-            raise self.error(f"a size of {shown} is larger than the limit of {MAX_ELEMENTS:,} elements", pos)
+            raise self.error(f"a size of {shown} is too large: the limit is {MAX_ELEMENTS:,} elements", pos)
         return int(token)
 
     def _build(self, name: str, args: list[float | tuple[int, ...]], pos: int) -> Value:
@@ -256,9 +257,7 @@ class _Reader:
             if isinstance(a, tuple) or not math.isfinite(a) or a != int(a) or a < 0:
                 raise self.error(f"{name}() takes whole-number sizes", pos)
             if a > MAX_ELEMENTS:
-                raise self.error(
-                    f"{name}(): a size of {a:g} is larger than the limit of {MAX_ELEMENTS:,} elements", pos
-                )
+                raise self.error(f"{name}(): a size of {a:g} is too large: the limit is {MAX_ELEMENTS:,} elements", pos)
             out.append(int(a))
         return tuple(out)
 
@@ -276,7 +275,7 @@ class _Reader:
             raise self.error("arange() step must not be 0", pos)
         span = (end - start) / step
         if not math.isfinite(span) or span > MAX_ELEMENTS:
-            raise self.error(f"arange() would make more than {MAX_ELEMENTS:,} elements", pos)
+            raise self.error(f"arange() would make too many elements: the limit is {MAX_ELEMENTS:,}", pos)
         count = max(0, math.ceil(span))
         self._checked("arange", (count,))
         return Value((count,), tuple(start + i * step for i in range(count)))

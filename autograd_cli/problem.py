@@ -163,7 +163,7 @@ def assign(function: Function, spec: PointSpec | None) -> tuple[tuple[Input, ...
                     "give one value per input in this order, or name them: --at "
                     + ",".join(f"{n}=..." for n in names[:3])
                     if names
-                    else "it depends on no variable, so give no --at"
+                    else "it has no variables, so it needs no point"
                 )
             )
         values = dict(zip(names, given))

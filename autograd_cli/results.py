@@ -357,3 +357,21 @@ METHOD_DETAIL = {
     "batched": "all one-hot rows e_i in one torch.autograd.grad(y, x, I, is_grads_batched=True)",
     "forward": "columns J e_j from forward mode (torch.func.jvp, vmapped over the basis)",
 }
+
+
+def point_notes(
+    problem: Problem,
+    value: list[float],
+    jac: list[list[float]] | None = None,
+    vjp: list[float] | None = None,
+    grad: list[float] | None = None,
+) -> list[str]:
+    """Everything non-finite at one point, worded the same for one point and for a stream."""
+    notes = nonfinite_notes(problem, value, jac)
+    if jac is not None:
+        notes += poisoned_rows_note(value, jac)
+    if vjp is not None:
+        notes += vector_notes("vᵀJ", problem.columns, vjp)
+    if grad is not None:
+        notes += vector_notes("d(Σy)/dx", problem.columns, grad)
+    return notes

@@ -13,7 +13,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from . import examples as examples_mod
-from .errors import InputError
 from .examples import Example
 from .state import Remembered
 
@@ -53,12 +52,10 @@ def choose(
     function is only evaluated at a typed point (``jacobian`` is symbolic otherwise).
     """
     ex: Example | None = None
+    ignored: list[str] = []
     if expr is not None and example is not None:
         examples_mod.find(example, items)  # an unknown name is still an error
-        raise InputError(
-            f"both an expression and --example {example} were given; use one (the example's expression is "
-            f"shown by `vjp examples {example}`)"
-        )
+        ignored.append(f"--example {example} is not used: the expression argument comes first")
     if expr is not None:
         origin, expression, fvars = "argument", expr, vars_
     elif example is not None:
@@ -96,7 +93,7 @@ def choose(
                 (ex is not None and ex.v, f"example {ex.name if ex else ''}"),
             ]
         )
-    notes = _notes(origin, ex, example, expression, at_texts, at_origin, v_text, v_origin)
+    notes = ignored + _notes(origin, ex, example, expression, at_texts, at_origin, v_text, v_origin)
     return Chosen(
         expression, fvars, at_texts, v_text if isinstance(v_text, str) else None, origin, at_origin, v_origin, ex, notes
     )

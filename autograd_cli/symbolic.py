@@ -14,7 +14,7 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 
 import sympy
 import torch
@@ -228,6 +228,26 @@ def to_sympy(node: Node, env: dict[str, SymTensor]) -> SymTensor:
     raise TypeError(node)
 
 
+def _minmax(kind: type, args: tuple[sympy.Expr, ...]) -> sympy.Expr:
+    """Max/Min; when SymPy cannot order the arguments (max(x, softplus(2))), left unevaluated
+    two at a time, so that differentiating it never has to order them either."""
+    try:
+        return kind(*args)
+    except ValueError:
+        acc = args[0]
+        for a in args[1:]:
+            acc = kind(acc, a, evaluate=False)
+        return acc
+
+
+def _max(*args: sympy.Expr) -> sympy.Expr:
+    return _minmax(sympy.Max, args)
+
+
+def _min(*args: sympy.Expr) -> sympy.Expr:
+    return _minmax(sympy.Min, args)
+
+
 def _call(node: Call, args: list[SymTensor]) -> SymTensor:
     name, dim = node.name, node.dim
     if name == "log" and len(args) == 2:
@@ -239,7 +259,7 @@ def _call(node: Call, args: list[SymTensor]) -> SymTensor:
     if name == "atan2":
         return _zipwith(args, sympy.atan2, node)
     if name in ("max", "min") and len(args) > 1:
-        return _zipwith(args, sympy.Max if name == "max" else sympy.Min, node)
+        return _zipwith(args, _max if name == "max" else _min, node)
     if name == "dot":
         a, b = args
         return SymTensor((), (sympy.Add(*[x * y for x, y in zip(a.items, b.items)]),))
@@ -252,8 +272,8 @@ def _call(node: Call, args: list[SymTensor]) -> SymTensor:
         "prod": lambda xs: sympy.Mul(*xs),
         "norm": lambda xs: sympy.sqrt(sympy.Add(*[x**2 for x in xs])),
         "logsumexp": lambda xs: sympy.log(sympy.Add(*[sympy.exp(x) for x in xs])),
-        "max": lambda xs: sympy.Max(*xs),
-        "min": lambda xs: sympy.Min(*xs),
+        "max": lambda xs: _max(*xs),
+        "min": lambda xs: _min(*xs),
     }
     return _reduce(a, dim, reducers[name])
 
@@ -277,17 +297,40 @@ MAX_ELEMENT_OPS = 50_000  # element expressions SymPy builds for tensor variable
 MAX_DERIVATIVES = 10_000  # SymPy diffs of single terms (0.1-1 ms each): a few seconds at most
 
 
-class SymbolicTooLargeError(VjpError):
-    """The exact SymPy reference would take too long for this size of problem."""
+T = TypeVar("T")
 
 
+class SymbolicReferenceError(VjpError):
+    """The exact SymPy reference cannot be had: too large to compute, or SymPy gave up."""
+
+
+def _guarded(fn: Callable[[Problem], T]) -> Callable[[Problem], T]:
+    """SymPy raising on a corner of its own (a complex constant such as sqrt(-2) inside Max,
+    Heaviside of a non-real number) means no exact reference, not a crash."""
+
+    def wrapper(problem: Problem) -> T:
+        try:
+            return fn(problem)
+        except (VjpError, RecursionError):
+            raise
+        except (ValueError, TypeError, ArithmeticError, AttributeError, NotImplementedError) as e:
+            raise SymbolicReferenceError(
+                f"SymPy could not work with this function ({e.__class__.__name__}: {e})"
+            ) from e
+
+    wrapper.__doc__ = fn.__doc__
+    wrapper.__name__ = fn.__name__
+    return wrapper
+
+
+@_guarded
 @lru_cache(maxsize=4)
 def outputs(problem: Problem) -> tuple[list[sympy.Expr], list[sympy.Symbol]]:
     """Every output element as a SymPy expression (flattened y), and the input symbols."""
     shapes = {i.name: i.shape for i in problem.inputs}
     cost = sum(element_ops(c, shapes)[1] for c in problem.function.components)
     if cost > MAX_ELEMENT_OPS:
-        raise SymbolicTooLargeError(
+        raise SymbolicReferenceError(
             f"the exact SymPy form would expand to about {cost:,} element operations (the limit is "
             f"{MAX_ELEMENT_OPS:,}); use a point (--at) for numbers from autograd instead"
         )
@@ -307,9 +350,17 @@ class _Budget:
     def spend(self, count: int) -> None:
         self.used += count
         if self.used > MAX_DERIVATIVES:
-            raise SymbolicTooLargeError(
+            raise SymbolicReferenceError(
                 f"the exact SymPy derivatives need more than {MAX_DERIVATIVES:,} differentiations of terms"
             )
+
+
+def _diff(term: sympy.Expr, x: sympy.Symbol) -> sympy.Expr:
+    """d term/dx; nan where SymPy finds no real derivative (Max with a non-real constant)."""
+    try:
+        return sympy.diff(term, x)
+    except (ValueError, TypeError):
+        return sympy.nan
 
 
 def partials(expr: sympy.Expr, budget: _Budget) -> dict[sympy.Symbol, sympy.Expr]:
@@ -324,10 +375,11 @@ def partials(expr: sympy.Expr, budget: _Budget) -> dict[sympy.Symbol, sympy.Expr
         free = term.free_symbols
         budget.spend(len(free))
         for x in free:
-            parts.setdefault(x, []).append(sympy.diff(term, x))
+            parts.setdefault(x, []).append(_diff(term, x))
     return {x: sympy.Add(*d) for x, d in parts.items()}
 
 
+@_guarded
 @lru_cache(maxsize=4)
 def jacobian(problem: Problem) -> tuple[list[list[sympy.Expr]], list[sympy.Symbol]]:
     """The exact Jacobian: each row differentiated only by the symbols it contains."""
@@ -347,6 +399,7 @@ def gradient_of_sum(problem: Problem) -> tuple[list[sympy.Expr], list[sympy.Symb
     return [sympy.Add(*[row[j] for row in rows]) for j in range(len(xs))], xs
 
 
+@_guarded
 def hessians(problem: Problem) -> tuple[list[list[list[sympy.Expr]]], list[sympy.Symbol]]:
     """The exact Hessian of each output element."""
     rows, xs = jacobian(problem)
@@ -401,9 +454,20 @@ class Evaluator:
     def __call__(self, expr: sympy.Basic) -> torch.Tensor:
         hit = self.memo.get(expr)
         if hit is None:
-            hit = self._eval(expr)
+            try:
+                hit = self._eval(expr)
+            except RuntimeError:  # a real-only torch op met a complex constant: not a real number
+                hit = self.const(math.nan)
             self.memo[expr] = hit
         return hit
+
+    def real(self, expr: sympy.Basic) -> torch.Tensor:
+        """The value as a real tensor: nan where it is not real (as torch's own answer would be)."""
+        value = self(expr)
+        if not value.is_complex():
+            return value
+        small = value.imag.abs() <= 1e-12 * torch.clamp(value.real.abs(), min=1.0)
+        return torch.where(small, value.real, torch.full_like(value.real, math.nan))
 
     def const(self, value: float) -> torch.Tensor:
         return torch.tensor(value, dtype=self.dtype)
@@ -411,6 +475,8 @@ class Evaluator:
     def _eval(self, e: sympy.Basic) -> torch.Tensor:  # noqa: C901 - one branch per SymPy type
         if e.is_Symbol:
             return self.values[e]
+        if e is sympy.zoo or e is sympy.oo:
+            return self.const(math.inf)  # complex infinity (tan(pi/2), 1/0): torch gives inf there
         if e.is_Number or e.is_NumberSymbol:
             if e is sympy.zoo or e is sympy.oo:
                 return self.const(math.inf)
@@ -425,7 +491,9 @@ class Evaluator:
             except OverflowError:
                 return self.const(math.inf if e > 0 else -math.inf)
         if e is sympy.I:
-            return self.const(math.nan)  # e.g. log(-1) = I*pi is not real; torch gives nan
+            # a constant SymPy wrote through complex numbers (log(-1) = I*pi; atan2(2, sigmoid(2))
+            # = -I*log(...)): carried as complex, real again where the imaginary part cancels
+            return torch.tensor(1j, dtype=torch.complex128)
         args = e.args
         if e.is_Add:
             acc = self(args[0])
@@ -482,7 +550,7 @@ def _ratio(p: int, q: int) -> float:
 def evaluate(exprs: Sequence[sympy.Expr], xs: Sequence[sympy.Symbol], point: Sequence[float]) -> list[float]:
     """Each expression's float64 value at the point (nan/inf where it is not finite)."""
     ev = Evaluator({x: torch.tensor(float(v), dtype=torch.float64) for x, v in zip(xs, point)})
-    return [float(ev(e)) for e in exprs]
+    return [float(ev.real(e)) for e in exprs]
 
 
 def text(expr: sympy.Basic) -> str:

@@ -89,7 +89,11 @@ def run_all(text: str) -> list[tuple[Example, str]]:
         env = environment(home, bindir)
         for ex in examples(text):
             p = subprocess.run(
-                ["bash", "-o", "pipefail", "-c", ex.command], cwd=work, env=env, capture_output=True, text=True,
+                ["bash", "-o", "pipefail", "-c", ex.command],
+                cwd=work,
+                env=env,
+                capture_output=True,
+                text=True,
                 timeout=300,
             )
             results.append((ex, p.stdout))

@@ -3,7 +3,6 @@
 import shutil
 
 import pytest
-
 from readme_examples import README, examples, normalise, run_all
 
 
