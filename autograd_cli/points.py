@@ -43,12 +43,9 @@ class Value:
 
 
 def nest(flat: list[float], shape: Shape) -> object:
-    if not shape:
-        return flat[0]
-    if len(shape) == 1:
-        return list(flat)
-    step = numel(shape[1:])
-    return [nest(flat[i * step : (i + 1) * step], shape[1:]) for i in range(shape[0])]
+    from .results import _nest
+
+    return _nest(flat, shape)
 
 
 @dataclass(frozen=True)

@@ -159,13 +159,14 @@ def methods(sizes: tuple[int, ...] = (16, 128, 512, 1024), repeat: int = 5) -> s
 
 
 def peak_rss_kb(cmd: list[str], stdin: bytes) -> int:
-    import resource
-
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    p = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env())
-    p.communicate(stdin)
-    after = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return max(after, before)  # RUSAGE_CHILDREN keeps the largest child so far: run the small case first
+    """Peak resident memory of one child process (os.wait4 reports that child alone)."""
+    with tempfile.TemporaryFile() as f:
+        f.write(stdin)
+        f.seek(0)
+        p = subprocess.Popen(cmd, stdin=f, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env())
+        _, _, usage = os.wait4(p.pid, 0)
+        p.returncode = 0
+    return usage.ru_maxrss
 
 
 def stream(points: int = 100_000, runs: int = 3) -> str:
