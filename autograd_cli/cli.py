@@ -905,6 +905,10 @@ for _info in app.registered_commands:
 
 def main() -> None:
     """Console entry point."""
+    import warnings
+
+    # torch warns on stderr when NumPy is not installed; vjp never needs NumPy
+    warnings.filterwarnings("ignore", message="Failed to initialize NumPy")
     if sys.getrecursionlimit() < 4000:
         sys.setrecursionlimit(4000)
     try:
