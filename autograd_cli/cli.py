@@ -88,7 +88,19 @@ ExprArg = Annotated[
         show_default=False,
     ),
 ]
-ExampleOpt = Annotated[str | None, typer.Option("--example", "-e", help="Use a named example (see `vjp examples`).")]
+
+
+def _example_names(incomplete: str) -> list[str]:
+    """Shell completion for --example: the names in examples.toml."""
+    from . import examples
+
+    return [e.name for e in examples.load() if e.name.startswith(incomplete)]
+
+
+ExampleOpt = Annotated[
+    str | None,
+    typer.Option("--example", "-e", help="Use a named example (see `vjp examples`).", autocompletion=_example_names),
+]
 AtOpt = Annotated[
     list[str] | None,
     typer.Option(
@@ -477,7 +489,8 @@ def jacobian(
         else:
             from . import render
 
-            progress = render.progress_reporter(sys.stderr) if sys.stderr.isatty() and not quiet else None
+            show = sys.stderr.isatty() and not quiet and not os.environ.get("NO_COLOR")
+            progress = render.progress_reporter(sys.stderr) if show else None
             _emit(out, engines.jacobian(problem, method.value, progress, verbose))
         _remember(prep)
 

@@ -203,8 +203,13 @@ def narrative_text(result: Any) -> str:
 
 
 def _console(stream: IO[str]):  # type: ignore[no-untyped-def]
+    """A Rich console; with NO_COLOR set (any value), no escape codes at all, bold included."""
+    import os
+
     from rich.console import Console
 
+    if os.environ.get("NO_COLOR"):
+        return Console(file=stream, highlight=False, soft_wrap=False, color_system=None)
     return Console(file=stream, highlight=False, soft_wrap=False)
 
 
