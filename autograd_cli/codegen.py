@@ -42,7 +42,7 @@ _TORCH = {
     "relu": "torch.relu",
     "softplus": "torch.nn.functional.softplus",
 }
-_RESERVED = {"torch", "json", "math"}
+_RESERVED = {"torch", "json", "math", "print", "range", "float"}  # names the script itself uses
 _ADD, _MUL, _NEG, _POW, _ATOM = 10, 20, 30, 40, 50
 
 
@@ -134,8 +134,8 @@ class _Writer:
             return f"{_TORCH[name]}({args[0]})"
         if name == "log":
             if len(args) == 1:
-                return f"torch.log({args[0]})"
-            return f"torch.log({args[0]}) / torch.log({self.tensor_arg(node.args[1])})"
+                return f"torch.log({self.tensor_arg(node.args[0])})"
+            return f"torch.log({self.tensor_arg(node.args[0])}) / torch.log({self.tensor_arg(node.args[1])})"
         if name == "atan2":
             return f"torch.atan2({self.tensor_arg(node.args[0])}, {self.tensor_arg(node.args[1])})"
         if name in ("max", "min") and len(args) > 1:
@@ -240,8 +240,8 @@ def script(problem: Problem) -> str:
         "    _e[_i] = 1.0",
         "    if _y.requires_grad:",
         "        _y.backward(_e.reshape(_y.shape), retain_graph=True)",
-        "    _grads = [t.grad if t.grad is not None else torch.zeros_like(t) for t in _leaves]",
-        "    _row = [v for g in _grads for v in g.reshape(-1).tolist()]",
+        "    _grads = [_t.grad if _t.grad is not None else torch.zeros_like(_t) for _t in _leaves]",
+        "    _row = [_v for _g in _grads for _v in _g.reshape(-1).tolist()]",
         "    _rows.append(_row)",
         "    for _t in _leaves:",
         "        if _t.grad is not None:",

@@ -45,6 +45,17 @@ class _Session:
         self.grad_name = "x.grad" if self.single else ", ".join(f"{n}.grad" for n in problem.names)
         self.m, self.n = problem.m, problem.n
         self.dtype = problem.dtype
+        self.o = problem.output_name  # y, or z when a variable is called y
+
+    def zero_code(self) -> str:
+        if self.single:
+            return "x.grad.zero_()"
+        return "; ".join(f"{n}.grad.zero_()" for n in self.problem.names)
+
+    def read_code(self, target: str) -> str:
+        if self.single:
+            return f"{target} = x.grad.clone()"
+        return f"{target} = [" + ", ".join(f"{n}.grad.clone()" for n in self.problem.names) + "]"
 
     def leaf_code(self) -> list[str]:
         p = self.problem
@@ -60,12 +71,12 @@ class _Session:
         ]
 
     def forward_code(self) -> str:
-        outs = self.problem.function.outputs
+        outs, o = self.problem.function.outputs, self.o
         if len(outs) == 1:
-            return f"y = {outs[0]}"
+            return f"{o} = {outs[0]}"
         if self.problem.scalar_components:
-            return "y = torch.stack([" + ", ".join(outs) + "])"
-        return "y = torch.cat([(" + ").reshape(-1), (".join(outs) + ").reshape(-1)])"
+            return f"{o} = torch.stack([" + ", ".join(outs) + "])"
+        return f"{o} = torch.cat([(" + ").reshape(-1), (".join(outs) + ").reshape(-1)])"
 
     def grads(self) -> list[float]:
         return [float(v) for v in flat_grads(self.leaves).tolist()]
@@ -105,7 +116,7 @@ def explain(problem: Problem, v: tuple[float, ...] | None = None) -> ExplainResu
     """The walk-through: leaves, forward, one-hot rows with zeroing, vᵀJ, sum vs ones."""
     _walkable(problem)
     s = _Session(problem)
-    y, m = s.y, s.m
+    y, m, o = s.y, s.m, s.o
     steps: list[Step] = []
     leaf_word = "x is the leaf tensor" if s.single else f"{', '.join(problem.names)} are leaf tensors"
     steps.append(
@@ -124,12 +135,12 @@ def explain(problem: Problem, v: tuple[float, ...] | None = None) -> ExplainResu
         Step(
             "2. The forward pass",
             [s.forward_code()],
-            [f"y = {_fmt(value)}", f"y.grad_fn = <{grad_fn}>"],
-            f"y has {shape_words}. "
+            [f"{o} = {_fmt(value)}", f"{o}.grad_fn = <{grad_fn}>"],
+            f"{o} has {shape_words}. "
             + (
-                "backward() needs no argument for a scalar: the gradient dy/dy = 1 is implied."
+                f"backward() needs no argument for a scalar: the gradient d{o}/d{o} = 1 is implied."
                 if y.numel() == 1
-                else "backward() of a non-scalar needs a gradient argument of y's shape: which combination "
+                else f"backward() of a non-scalar needs a gradient argument of {o}'s shape: which combination "
                 "of the outputs to differentiate (see --pitfall scalar)."
             ),
         )
@@ -144,15 +155,14 @@ def explain(problem: Problem, v: tuple[float, ...] | None = None) -> ExplainResu
         shown = i < MAX_ROWS_SHOWN or i == m - 1
         if shown:
             title = problem.row_title(i)
-            zero = "x.grad.zero_()" if s.single else "for t in (" + ", ".join(problem.names) + ",): t.grad.zero_()"
             steps.append(
                 Step(
                     f"{number}. Row {i} of J",
                     [
                         f"e_{i} = {s.e_code(i)}",
-                        f"y.backward(e_{i}, retain_graph=True)  # {s.grad_name} = {_fmt(row)}",
-                        f"row_{i} = {s.grad_name}.clone()" if s.single else f"row_{i} = [{s.grad_name}]",
-                        f"{zero}  # back to zeros",
+                        f"{o}.backward(e_{i}, retain_graph=True)  # {s.grad_name} = {_fmt(row)}",
+                        s.read_code(f"row_{i}"),
+                        f"{s.zero_code()}  # back to zeros",
                     ],
                     [f"row {i} of J = {_fmt(row)}"],
                     f"e_{i} is one-hot, so e_{i}ᵀJ picks row {i}: the gradient of {title}. retain_graph=True "
@@ -182,7 +192,10 @@ def explain(problem: Problem, v: tuple[float, ...] | None = None) -> ExplainResu
         steps.append(
             Step(
                 f"{number}. vᵀJ for v = {_fmt(list(v))}",
-                [f"y.backward(torch.tensor({_vec(list(v))}, dtype=torch.{s.dtype}){reshape})"],
+                [
+                    f"{o}.backward(torch.tensor({_vec(list(v))}, dtype=torch.{s.dtype}){reshape}, retain_graph=True)"
+                    f"  # {s.grad_name} = {_fmt(vjp)}"
+                ],
                 [f"{s.grad_name} = {_fmt(vjp)}"],
                 f"One backward call weighs the rows by v: vᵀJ = {terms} = {_fmt(vjp)}. "
                 "This is why torch asks for `gradient`: it is v.",
@@ -200,14 +213,18 @@ def explain(problem: Problem, v: tuple[float, ...] | None = None) -> ExplainResu
     colsums = [math.fsum(r[j] for r in rows) for j in range(s.n)]
     steps.append(
         Step(
-            f"{number}. y.sum().backward() is y.backward(torch.ones_like(y))",
-            ["y.sum().backward(retain_graph=True)", "y.backward(torch.ones_like(y))"],
+            f"{number}. {o}.sum().backward() is {o}.backward(torch.ones_like({o}))",
+            [
+                f"{s.zero_code()}; {o}.sum().backward(retain_graph=True)  # {s.grad_name} = {_fmt(g_sum)}",
+                f"{s.zero_code()}; {o}.backward(torch.ones_like({o}), retain_graph=True)"
+                f"  # {s.grad_name} = {_fmt(g_ones)}",
+            ],
             [
                 f"{s.grad_name} = {_fmt(g_sum)}  (sum)",
                 f"{s.grad_name} = {_fmt(g_ones)}  (ones)",
                 f"1ᵀJ = {_fmt(colsums)}  (column sums)",
             ],
-            "Σy is a scalar, so it needs no gradient argument; its gradient is Σ_i row_i = 1ᵀJ, the same "
+            f"Σ{o} is a scalar, so it needs no gradient argument; its gradient is Σ_i row_i = 1ᵀJ, the same "
             "as weighting every row by 1. Both calls give the column sums of J.",
         )
     )
@@ -248,7 +265,7 @@ def _accumulate(problem: Problem) -> PitfallResult:
             "Without zeroing",
             [
                 "for i in range(m):",
-                "    y.backward(e_i, retain_graph=True)",
+                f"    {s.o}.backward(e_i, retain_graph=True)",
                 f"    rows.append({s.grad_name}.clone())  # never zeroed",
             ],
             [f"row {i}: {_fmt(r)}" for i, r in enumerate(wrong[:MAX_ROWS_SHOWN])],
@@ -259,7 +276,7 @@ def _accumulate(problem: Problem) -> PitfallResult:
             "With zeroing (the fix)",
             [
                 "for i in range(m):",
-                "    y.backward(e_i, retain_graph=True)",
+                f"    {s.o}.backward(e_i, retain_graph=True)",
                 f"    rows.append({s.grad_name}.clone())",
                 "    x.grad.zero_()  # or x.grad = None" if s.single else "    for t in leaves: t.grad = None",
             ],
@@ -299,10 +316,10 @@ def _scalar(problem: Problem) -> PitfallResult:
         s.y.backward(torch.ones_like(s.y), retain_graph=True)
         fix_grads = s.grads()
     steps = [
-        Step("Calling backward() on y", ["y.backward()"], outcome, text),
+        Step(f"Calling backward() on {s.o}", [f"{s.o}.backward()"], outcome, text),
         Step(
             "The fix",
-            ["y.backward(torch.ones_like(y))  # or y.sum().backward(), or y.backward(v)"],
+            [f"{s.o}.backward(torch.ones_like({s.o}))  # or {s.o}.sum().backward(), or {s.o}.backward(v)"],
             [f"{s.grad_name} = {_fmt(fix_grads)}"],
             "torch.ones_like(y) weighs every output by 1, giving the column sums 1ᵀJ; any v gives vᵀJ; "
             "`vjp jacobian` uses one-hot v's to get each row.",
@@ -340,13 +357,13 @@ def _retain(problem: Problem) -> PitfallResult:
     steps = [
         Step(
             "Two backward calls without retain_graph",
-            ["y.backward(e_0)", "y.backward(e_1)"],
+            [f"{s.o}.backward(e_0)", f"{s.o}.backward(e_1)"],
             outcome,
             text,
         ),
         Step(
             "The fix",
-            ["y.backward(e_0, retain_graph=True)", "y.backward(e_1)  # the last call may free the graph"],
+            [f"{s.o}.backward(e_0, retain_graph=True)", f"{s.o}.backward(e_1)  # the last call may free the graph"],
             [],
             "retain_graph=True keeps the graph for another backward; `vjp jacobian` passes it for every row.",
         ),
