@@ -126,9 +126,6 @@ class Problem:
             k += inp.numel
         return out
 
-    def with_point(self, point: tuple[float, ...]) -> Problem:
-        return Problem(self.function, self.inputs, self.component_shapes, point, self.dtype)
-
 
 def assign(function: Function, spec: PointSpec | None) -> tuple[tuple[Input, ...], tuple[float, ...] | None]:
     """Match the typed values to the function's inputs: shapes and the flat point."""
