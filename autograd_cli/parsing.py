@@ -537,7 +537,11 @@ def number(text_value: str, text: str = "", pos: int = 0) -> Num:
 
 
 def _const_value(node: Node) -> float | None:
-    """Float value of a constant subtree (inf on overflow), or None if it has a variable."""
+    """Float value of a constant subtree (inf on overflow), or None if it has a variable.
+
+    Deliberately in floats: it runs before the size bound is known to hold, so it must never
+    compute a huge exact integer (build.exact_value computes exactly, once the bound holds).
+    """
     try:
         if isinstance(node, Num):
             return _safe_float(node.value)
