@@ -23,6 +23,7 @@ Fn = Callable[[Sequence[Tensor]], Tensor]
 Compiled = Fn | float | Tensor  # a function of the inputs, or a constant
 
 DTYPES = {"float64": torch.float64, "float32": torch.float32}
+LONG_SUM = 64  # sums with more terms run as one stack-and-sum
 
 
 def _log(x: Tensor, base: Tensor | None = None) -> Tensor:
@@ -283,7 +284,18 @@ class Builder:
                     acc = acc - f(v) if neg else acc + f(v)
                 return acc
 
-            return add
+            if len(fns) <= LONG_SUM:
+                return add
+            tensor = self.tensor
+
+            def long_sum(v: Sequence[Tensor]) -> Tensor:
+                # thousands of terms: one stack and one sum, not a chain of thousands of adds
+                # (the same value; backward walks two nodes instead of one per term)
+                terms = [tensor(f(v)) for f in fns]
+                terms = [-t if neg else t for t, neg in zip(terms, signs)]
+                return torch.stack(torch.broadcast_tensors(*terms)).sum(0)
+
+            return long_sum
         if isinstance(node, Mul):
             fns = [val(p) for p in parts]
             head, tail = fns[0], list(zip(fns[1:], node.divide[1:]))

@@ -616,6 +616,7 @@ def jvp(
     ] = None,
     example: ExampleOpt = None,
     vars_: VarsOpt = None,
+    expr_file: ExprFileOpt = None,
     atol: Annotated[float, typer.Option("--atol", help="Absolute tolerance of the vᵀ(Ju) check.")] = 1e-5,
     rtol: Annotated[float, typer.Option("--rtol", help="Relative tolerance of the vᵀ(Ju) check.")] = 1e-3,
     fmt: FormatOpt = None,
@@ -628,7 +629,8 @@ def jvp(
     out = _output(fmt, digits, quiet)
 
     def body() -> None:
-        prep = _prepare(out, expr, example, at, v, vars_, dtype.value, uses_v=v is not None)
+        text = _expression_text(expr, expr_file, False)
+        prep = _prepare(out, text, example, at, v, vars_, dtype.value, uses_v=v is not None)
         problem = prep.problem
         assert problem is not None
         _need_point(problem, "jvp")
@@ -659,6 +661,7 @@ def hessian(
     at: AtOpt = None,
     example: ExampleOpt = None,
     vars_: VarsOpt = None,
+    expr_file: ExprFileOpt = None,
     atol: Annotated[float, typer.Option("--atol", help="Absolute tolerance of the checks.")] = 1e-5,
     rtol: Annotated[float, typer.Option("--rtol", help="Relative tolerance of the checks.")] = 1e-3,
     fmt: FormatOpt = None,
@@ -671,7 +674,8 @@ def hessian(
     out = _output(fmt, digits, quiet)
 
     def body() -> None:
-        prep = _prepare(out, expr, example, at, None, vars_, dtype.value, uses_v=False)
+        text = _expression_text(expr, expr_file, False)
+        prep = _prepare(out, text, example, at, None, vars_, dtype.value, uses_v=False)
         problem = prep.problem
         assert problem is not None
         _need_point(problem, "hessian")
@@ -692,6 +696,7 @@ def graph(
     at: AtOpt = None,
     example: ExampleOpt = None,
     vars_: VarsOpt = None,
+    expr_file: ExprFileOpt = None,
     fmt: FormatOpt = None,
     dtype: DTypeOpt = DType.float64,
     quiet: QuietOpt = False,
@@ -701,7 +706,8 @@ def graph(
     out = _output(fmt, None, quiet)
 
     def body() -> None:
-        prep = _prepare(out, expr, example, at, None, vars_, dtype.value, uses_v=False)
+        text = _expression_text(expr, expr_file, False)
+        prep = _prepare(out, text, example, at, None, vars_, dtype.value, uses_v=False)
         problem = prep.problem
         assert problem is not None
         _need_point(problem, "graph")
@@ -723,6 +729,7 @@ def explain(
     ] = None,
     example: ExampleOpt = None,
     vars_: VarsOpt = None,
+    expr_file: ExprFileOpt = None,
     code: Annotated[
         bool,
         typer.Option(
@@ -747,7 +754,8 @@ def explain(
     out = _output(fmt, None, quiet)
 
     def body() -> None:
-        prep = _prepare(out, expr, example, at, v, vars_, dtype.value, uses_v=pitfall is None and not code)
+        text = _expression_text(expr, expr_file, False)
+        prep = _prepare(out, text, example, at, v, vars_, dtype.value, uses_v=pitfall is None and not code)
         problem = prep.problem
         assert problem is not None
         _need_point(problem, "explain")

@@ -419,3 +419,22 @@ def test_batching_over_points_with_vmap() -> None:
     ys = torch.vmap(built.of_leaves)(xs)
     want = torch.stack([xs[:, 0] ** 2 + 3 * xs[:, 1], xs[:, 1] ** 2 + 2 * xs[:, 0]], dim=1)
     torch.testing.assert_close(ys, want)
+
+
+@pytest.mark.parametrize("method", ["rows", "batched", "forward"])
+def test_a_long_sum_runs_as_one_stack_and_sum_with_the_same_numbers(method):
+    """Sums of more than LONG_SUM terms are built as stack+sum: same value and gradient as term by term."""
+    from autograd_cli import build, engines
+
+    terms = [
+        f"{(i % 7) - 3}*x{i % 5}**2" if i % 3 else f"-sin(x{i % 5})*x{(i + 1) % 5}" for i in range(3 * build.LONG_SUM)
+    ]
+    p = make(" + ".join(terms), point={f"x{k}": float(k + 1) for k in range(5)})
+    x = torch.tensor([1.0, 2, 3, 4, 5], dtype=torch.float64, requires_grad=True)
+    by_hand = sum(
+        ((i % 7) - 3) * x[i % 5] ** 2 if i % 3 else -torch.sin(x[i % 5]) * x[(i + 1) % 5] for i in range(len(terms))
+    )
+    (grad,) = torch.autograd.grad(by_hand, x)
+    y, jac, _ = engines.compute_jacobian(p, method)
+    torch.testing.assert_close(y.reshape(()), by_hand.detach())
+    torch.testing.assert_close(jac.reshape(-1), grad)
