@@ -330,6 +330,24 @@ def _emit(out: Output, result: Any) -> None:
     sys.stdout.flush()
 
 
+def _at_point(
+    out: Output,
+    command: str,
+    expr: str | None,
+    example: str | None,
+    at: list[str] | None,
+    v: str | None,
+    vars_: str | None,
+    dtype: str,
+    uses_v: bool,
+) -> tuple[Prepared, Problem]:
+    """The function at one point, for commands that need one (jvp, hessian, graph, explain)."""
+    prep = _prepare(out, expr, example, at, v, vars_, dtype, uses_v=uses_v)
+    assert prep.problem is not None
+    _need_point(prep.problem, command)
+    return prep, prep.problem
+
+
 def _cotangent(problem: Problem, text: str | None) -> tuple[float, ...] | None:
     from .points import parse_vector
     from .problem import check_cotangent
@@ -629,11 +647,17 @@ def jvp(
     out = _output(fmt, digits, quiet)
 
     def body() -> None:
-        text = _expression_text(expr, expr_file, False)
-        prep = _prepare(out, text, example, at, v, vars_, dtype.value, uses_v=v is not None)
-        problem = prep.problem
-        assert problem is not None
-        _need_point(problem, "jvp")
+        prep, problem = _at_point(
+            out,
+            "jvp",
+            _expression_text(expr, expr_file, False),
+            example,
+            at,
+            v,
+            vars_,
+            dtype.value,
+            v is not None,
+        )
         if u is None:
             raise VjpError(
                 f"jvp needs a tangent: pass --u with one value per input ({', '.join(problem.columns[:6])}), "
@@ -674,11 +698,17 @@ def hessian(
     out = _output(fmt, digits, quiet)
 
     def body() -> None:
-        text = _expression_text(expr, expr_file, False)
-        prep = _prepare(out, text, example, at, None, vars_, dtype.value, uses_v=False)
-        problem = prep.problem
-        assert problem is not None
-        _need_point(problem, "hessian")
+        prep, problem = _at_point(
+            out,
+            "hessian",
+            _expression_text(expr, expr_file, False),
+            example,
+            at,
+            None,
+            vars_,
+            dtype.value,
+            False,
+        )
         engines = _engines()
 
         result = engines.hessian(problem, atol, rtol)
@@ -706,11 +736,17 @@ def graph(
     out = _output(fmt, None, quiet)
 
     def body() -> None:
-        text = _expression_text(expr, expr_file, False)
-        prep = _prepare(out, text, example, at, None, vars_, dtype.value, uses_v=False)
-        problem = prep.problem
-        assert problem is not None
-        _need_point(problem, "graph")
+        prep, problem = _at_point(
+            out,
+            "graph",
+            _expression_text(expr, expr_file, False),
+            example,
+            at,
+            None,
+            vars_,
+            dtype.value,
+            False,
+        )
         engines = _engines()
 
         _emit(out, engines.graph(problem))
@@ -754,11 +790,17 @@ def explain(
     out = _output(fmt, None, quiet)
 
     def body() -> None:
-        text = _expression_text(expr, expr_file, False)
-        prep = _prepare(out, text, example, at, v, vars_, dtype.value, uses_v=pitfall is None and not code)
-        problem = prep.problem
-        assert problem is not None
-        _need_point(problem, "explain")
+        prep, problem = _at_point(
+            out,
+            "explain",
+            _expression_text(expr, expr_file, False),
+            example,
+            at,
+            v,
+            vars_,
+            dtype.value,
+            pitfall is None and not code,
+        )
         if code:
             from . import codegen
 
