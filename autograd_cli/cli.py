@@ -1,13 +1,13 @@
-"""The `vjp` command line: options -> core -> render. The only module that prints errors and exits.
+"""The `vjp` command line: Typer wiring only. Options -> request.run -> render; the only module that exits.
 
-Imports stay light at the top (no torch, no SymPy, no Rich): ``vjp --help``, ``vjp
-examples`` and parse errors never pay for them. Engines are imported inside the commands
-that need them, after the input has been parsed and checked.
+Each command declares its options (shared declarations below) and hands them to ``_run``:
+the request layer resolves the function and computes, ``_show`` prints, ``_guard`` turns
+errors into one line and an exit status. Imports stay light at the top (no torch, no
+SymPy, no Rich): ``vjp --help``, ``vjp examples`` and parse errors never pay for them.
 """
 
 from __future__ import annotations
 
-import gc
 import os
 import sys
 import traceback as tb
@@ -15,18 +15,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
+from typing import Annotated, Any, NoReturn, TypeVar
 
 import typer
 from typer.core import TyperCommand, TyperGroup
 
 from . import __version__
 from .errors import ExitCode, ParseError, VjpError
-
-if TYPE_CHECKING:  # the core is imported when a command runs, not for --help
-    from . import sources, state
-    from .parsing import Function
-    from .problem import Problem
 
 T = TypeVar("T")
 
@@ -215,213 +210,59 @@ def _output(fmt: Format | None, digits: int | None, quiet: bool) -> Output:
     return Output(name, digits, quiet)
 
 
-# ---- which function, at which point ----------------------------------------------------
+# ---- the one path every command takes ---------------------------------------------------------
+
+# Set by `vjp shell` while it runs a line: its stdin carries the command lines, not points.
+_STDIN_IS_FREE = True
 
 
-@dataclass
-class Prepared:
-    chosen: sources.Chosen
-    function: Function
-    problem: Problem | None  # None while the points are still to come from a stream
-    remembered: state.Remembered | None
-    state_path: Path
-
-
-def _expression_text(expr: str | None, expr_file: Path | None, stdin_taken: bool) -> str | None:
-    """EXPR as typed, ``-`` for stdin, or --expr-file (components one per line allowed)."""
-    from .stream import read_all
-
-    if expr is not None and expr_file is not None:
-        raise VjpError("give the expression either as EXPR or with --expr-file, not both")
-    if expr_file is not None:
-        try:
-            with open(expr_file, encoding="utf-8-sig", errors="replace") as f:
-                return read_all(f, f"--expr-file {expr_file}").strip()
-        except OSError as e:
-            raise VjpError(f"cannot read --expr-file {expr_file}: {e.strerror or e}") from None
-    if expr == "-":
-        if stdin_taken:
-            raise VjpError(
-                "EXPR '-' reads the expression from stdin, but stdin already carries the points; "
-                "put the expression in a file and pass --expr-file FILE"
-            )
-        return read_all(sys.stdin, "the expression on stdin").lstrip("\ufeff").strip()
-    return expr
-
-
-def _prepare(
-    out: Output,
-    expr: str | None,
-    example: str | None,
-    at: list[str] | None,
-    v: str | None,
-    vars_: str | None,
-    dtype: str,
-    uses_v: bool = True,
-    typed_needs_typed_point: bool = False,
-    streamed_at: bool = False,
-) -> Prepared:
-    """Resolve the function (and, unless the points stream in, the point) and check them."""
-    from . import sources, state
-    from .parsing import parse, parse_names
-    from .points import merge, parse_point
-    from .problem import make_problem
-
-    path = state.state_dir() / state.FILENAME
-    remembered = None
-    if not (expr is not None and (at or streamed_at)):
-        remembered, warning = state.load(path)
-        if warning:
-            _note(None, f"warning: {warning}")
-    chosen = sources.choose(
-        expr,
-        example,
-        None if streamed_at else at,
-        v,
-        vars_,
-        os.environ,
-        remembered,
-        uses_v=uses_v,
-        typed_needs_typed_point=typed_needs_typed_point or streamed_at,
-    )
-    for message in chosen.notes:
-        _note(out, message)
-    names = parse_names(chosen.vars) if chosen.vars else None
-    function = parse(chosen.expression, names)
-    problem = None
-    if not streamed_at:
-        spec = merge([parse_point(t) for t in chosen.at]) if chosen.at else None
-        problem = make_problem(function, spec, dtype)
-    return Prepared(chosen, function, problem, remembered, path)
-
-
-def _remember(prep: Prepared, keep_point: bool = True) -> None:
-    """Remember this function; a command without a point or v keeps the remembered ones."""
-    from . import state
-
-    c = prep.chosen
-    old = prep.remembered
-    same = old is not None and old.expression == c.expression and old.vars == c.vars
-    at = c.at if (c.at and keep_point) else (old.at if same and old is not None else ())
-    v = c.v if c.v is not None else (old.v if same and old is not None else None)
-    record = state.Remembered(c.expression, c.vars, at, v)
-    if record != prep.remembered:
-        warning = state.save(prep.state_path, record)
-        if warning:
-            _note(None, f"warning: {warning}")
-
-
-def _engines() -> Any:
-    """The torch side, imported only once the input has been checked."""
-    from . import engines
-
-    # torch and SymPy leave about a million long-lived objects; freezing them keeps each
-    # garbage collection from walking them all again while results are computed
-    gc.freeze()
-    return engines
-
-
-def _emit(out: Output, result: Any) -> None:
+def _show(out: Output, shown: Any) -> None:
+    """The one place results are printed: notes to stderr, the result to stdout."""
     from . import render
 
-    for message in result.notes:
+    for message in getattr(shown, "notes", ()):
         _note(out, message)
-    render.emit(result, out.fmt, out.digits)
+    render.show(shown, out.fmt, out.digits, sys.stdout)
     sys.stdout.flush()
 
 
-def _at_point(
-    out: Output,
-    command: str,
-    expr: str | None,
-    example: str | None,
-    at: list[str] | None,
-    v: str | None,
-    vars_: str | None,
-    dtype: str,
-    uses_v: bool,
-) -> tuple[Prepared, Problem]:
-    """The function at one point, for commands that need one (jvp, hessian, graph, explain)."""
-    prep = _prepare(out, expr, example, at, v, vars_, dtype, uses_v=uses_v)
-    assert prep.problem is not None
-    _need_point(prep.problem, command)
-    return prep, prep.problem
+def _progress(out: Output) -> Any:
+    if not sys.stderr.isatty() or out.quiet or os.environ.get("NO_COLOR"):
+        return None
+    from . import render
+
+    return render.progress_reporter(sys.stderr)
 
 
-def _cotangent(problem: Problem, text: str | None) -> tuple[float, ...] | None:
-    from .points import parse_vector
-    from .problem import check_cotangent
-
-    return None if text is None else check_cotangent(problem, parse_vector(text))
+def _plain_value(value: Any) -> Any:
+    return value.value if isinstance(value, StrEnum) else str(value) if isinstance(value, Path) else value
 
 
-def _need_point(problem: Problem, command: str) -> None:
-    if problem.point is None:
-        names = ",".join(problem.names) or "x"
-        raise VjpError(
-            f"{command} needs a point: pass --at with one value per input ({names}), e.g. --at "
-            + ",".join("1" for _ in problem.names or ["x"])
-            + " (or --at - to read points from stdin)"
-        )
+def _run(command: str, options: Output | None, traceback: bool, /, **fields: Any) -> None:
+    """Every command's body: its options -> a Request -> request.run -> exit status.
 
+    ``fields`` are the command's own options, by their Request names; enums are turned
+    into their values, paths into strings and the --at list into a tuple.
+    """
+    from .request import Channels, Request, run
 
-# ---- many points ------------------------------------------------------------------------
-
-
-def _sources(at: list[str] | None, points: Path | None, v: str | None = None, vs: Path | None = None) -> Any:
-    from .pipeline import Sources
-
-    src = Sources()
-    if at and "-" in at:
-        if len(at) > 1:
-            raise VjpError("--at - reads every point from stdin; do not combine it with other --at values")
-        src.points = "-"
-    if points is not None:
-        if src.points is not None:
-            raise VjpError("give the points either with --at - or with --points FILE, not both")
-        src.points = str(points)
-    if v == "-":
-        src.vs = "-"
-    if vs is not None:
-        if src.vs is not None:
-            raise VjpError("give the cotangents either with --v - or with --vs FILE, not both")
-        src.vs = str(vs)
-    if src.points == "-" and src.vs == "-":
-        raise VjpError("the points and the cotangents cannot both come from stdin; put one of them in a file")
-    return src
-
-
-def _stream(
-    command: str,
-    out: Output,
-    prep: Prepared,
-    src: Any,
-    method: str,
-    on_error: str,
-    dtype: str,
-    fixed_v: str | None = None,
-    atol: float = 1e-5,
-    rtol: float = 1e-3,
-    eps: float = 1e-6,
-) -> None:
-    from .pipeline import StreamRun
-
-    run = StreamRun(
-        command, out.fmt, out.digits, sys.stdout, method, on_error, lambda m: _note(out, m), atol, rtol, eps
+    out = options or _output(None, None, False)
+    values: dict[str, Any] = {k: _plain_value(v) for k, v in fields.items()}
+    values["at"] = tuple(values.get("at") or ())
+    req = Request(command=command, **values)
+    channels = Channels(
+        show=lambda shown: _show(out, shown),
+        note=lambda message: _note(out, message),
+        warn=lambda message: _note(None, f"warning: {message}"),
+        stdin=sys.stdin if _STDIN_IS_FREE else None,
+        stdout=sys.stdout,
+        fmt=out.fmt,
+        digits=out.digits,
+        progress=lambda: _progress(out),
     )
-    try:
-        if src.points is not None:
-            run.points(prep.function, dtype, src, sys.stdin, fixed_v)
-        else:
-            assert prep.problem is not None
-            _need_point(prep.problem, command)
-            run.cotangents(prep.problem, src.vs, sys.stdin)
-    finally:
-        sys.stdout.flush()
-    failed = run.finish()
-    _remember(prep, keep_point=src.points is None)
-    if failed:
-        raise typer.Exit(ExitCode.CHECK_FAILED)
+    code = _guard(_debug(traceback), lambda: run(req, channels))
+    if code:
+        raise typer.Exit(code)
 
 
 # ---- commands ----------------------------------------------------------------------------
@@ -475,44 +316,22 @@ def jacobian(
     Without a point (no --at), the symbolic Jacobian from SymPy. With --at - or --points,
     one Jacobian per point.
     """
-    out = _output(fmt, digits, quiet)
-
-    def body() -> None:
-        src = _sources(at, points)
-        text = _expression_text(expr, expr_file, src.points == "-")
-        prep = _prepare(
-            out,
-            text,
-            example,
-            at,
-            None,
-            vars_,
-            dtype.value,
-            uses_v=False,
-            typed_needs_typed_point=True,
-            streamed_at=src.points is not None,
-        )
-        if src.points is not None:
-            _stream("jacobian", out, prep, src, method.value, on_error.value, dtype.value)
-            return
-        problem = prep.problem
-        assert problem is not None
-        engines = _engines()
-
-        if symbolic or problem.point is None:
-            from .results import SymbolicJacobianResult
-
-            header, rows = engines.symbolic_jacobian(problem)
-            _emit(out, SymbolicJacobianResult(header, rows))
-        else:
-            from . import render
-
-            show = sys.stderr.isatty() and not quiet and not os.environ.get("NO_COLOR")
-            progress = render.progress_reporter(sys.stderr) if show else None
-            _emit(out, engines.jacobian(problem, method.value, progress, verbose))
-        _remember(prep)
-
-    _guard(_debug(traceback), body)
+    _run(
+        "jacobian",
+        _output(fmt, digits, quiet),
+        traceback,
+        expr=expr,
+        expr_file=expr_file,
+        example=example,
+        at=at,
+        vars=vars_,
+        method=method,
+        symbolic=symbolic,
+        verbose=verbose,
+        points=points,
+        on_error=on_error,
+        dtype=dtype,
+    )
 
 
 @app.command()
@@ -548,26 +367,21 @@ def product(
     traceback: TracebackOpt = False,
 ) -> None:
     """vᵀJ: x.grad after one y.backward(v)."""
-    out = _output(fmt, digits, quiet)
-
-    def body() -> None:
-        src = _sources(at, points, v, vs)
-        text = _expression_text(expr, expr_file, "-" in (src.points, src.vs))
-        fixed_v = None if v == "-" else v
-        prep = _prepare(out, text, example, at, fixed_v, vars_, dtype.value, streamed_at=src.points is not None)
-        if src.points is not None or src.vs is not None:
-            _stream("product", out, prep, src, "auto", on_error.value, dtype.value, prep.chosen.v)
-            return
-        problem = prep.problem
-        assert problem is not None
-        _need_point(problem, "product")
-        vec = _cotangent(problem, prep.chosen.v)
-        engines = _engines()
-
-        _emit(out, engines.product(problem, vec))
-        _remember(prep)
-
-    _guard(_debug(traceback), body)
+    _run(
+        "product",
+        _output(fmt, digits, quiet),
+        traceback,
+        expr=expr,
+        expr_file=expr_file,
+        example=example,
+        at=at,
+        v=v,
+        vs=vs,
+        vars=vars_,
+        points=points,
+        on_error=on_error,
+        dtype=dtype,
+    )
 
 
 @app.command()
@@ -593,29 +407,23 @@ def check(
 ) -> None:
     """y.sum().backward() == y.backward(ones_like(y)) == 1ᵀJ == SymPy's d(Σy)/dx, and the Jacobian
     from autograd == SymPy's == central finite differences? Exit 1 if not."""
-    out = _output(fmt, digits, quiet)
-
-    def body() -> None:
-        src = _sources(at, points)
-        text = _expression_text(expr, expr_file, src.points == "-")
-        prep = _prepare(
-            out, text, example, at, None, vars_, dtype.value, uses_v=False, streamed_at=src.points is not None
-        )
-        if src.points is not None:
-            _stream("check", out, prep, src, method.value, on_error.value, dtype.value, atol=atol, rtol=rtol, eps=eps)
-            return
-        problem = prep.problem
-        assert problem is not None
-        _need_point(problem, "check")
-        engines = _engines()
-
-        result = engines.check(problem, atol, rtol, method.value, eps)
-        _emit(out, result)
-        _remember(prep)
-        if not result.match:
-            raise typer.Exit(ExitCode.CHECK_FAILED)
-
-    _guard(_debug(traceback), body)
+    _run(
+        "check",
+        _output(fmt, digits, quiet),
+        traceback,
+        expr=expr,
+        expr_file=expr_file,
+        example=example,
+        at=at,
+        vars=vars_,
+        atol=atol,
+        rtol=rtol,
+        eps=eps,
+        method=method,
+        points=points,
+        on_error=on_error,
+        dtype=dtype,
+    )
 
 
 @app.command()
@@ -644,39 +452,21 @@ def jvp(
     traceback: TracebackOpt = False,
 ) -> None:
     """J·u by forward mode (dual numbers), without building J; with --v, check vᵀ(Ju) = (vᵀJ)u."""
-    out = _output(fmt, digits, quiet)
-
-    def body() -> None:
-        prep, problem = _at_point(
-            out,
-            "jvp",
-            _expression_text(expr, expr_file, False),
-            example,
-            at,
-            v,
-            vars_,
-            dtype.value,
-            v is not None,
-        )
-        if u is None:
-            raise VjpError(
-                f"jvp needs a tangent: pass --u with one value per input ({', '.join(problem.columns[:6])}), "
-                "e.g. --u " + ",".join(["1"] + ["0"] * (problem.n - 1))
-            )
-        from .points import parse_point
-        from .problem import check_tangent
-
-        tangent = check_tangent(problem, parse_point(u, "--u"), "--u")
-        vec = _cotangent(problem, v)
-        engines = _engines()
-
-        result = engines.jvp(problem, tangent, vec, atol, rtol)
-        _emit(out, result)
-        _remember(prep)
-        if result.match is False:
-            raise typer.Exit(ExitCode.CHECK_FAILED)
-
-    _guard(_debug(traceback), body)
+    _run(
+        "jvp",
+        _output(fmt, digits, quiet),
+        traceback,
+        expr=expr,
+        expr_file=expr_file,
+        example=example,
+        at=at,
+        u=u,
+        v=v,
+        vars=vars_,
+        atol=atol,
+        rtol=rtol,
+        dtype=dtype,
+    )
 
 
 @app.command()
@@ -695,29 +485,19 @@ def hessian(
     traceback: TracebackOpt = False,
 ) -> None:
     """The Hessian of each output by double backward, checked for symmetry and against SymPy."""
-    out = _output(fmt, digits, quiet)
-
-    def body() -> None:
-        prep, problem = _at_point(
-            out,
-            "hessian",
-            _expression_text(expr, expr_file, False),
-            example,
-            at,
-            None,
-            vars_,
-            dtype.value,
-            False,
-        )
-        engines = _engines()
-
-        result = engines.hessian(problem, atol, rtol)
-        _emit(out, result)
-        _remember(prep)
-        if not (result.symmetric and result.match):
-            raise typer.Exit(ExitCode.CHECK_FAILED)
-
-    _guard(_debug(traceback), body)
+    _run(
+        "hessian",
+        _output(fmt, digits, quiet),
+        traceback,
+        expr=expr,
+        expr_file=expr_file,
+        example=example,
+        at=at,
+        vars=vars_,
+        atol=atol,
+        rtol=rtol,
+        dtype=dtype,
+    )
 
 
 @app.command()
@@ -733,26 +513,17 @@ def graph(
     traceback: TracebackOpt = False,
 ) -> None:
     """The autograd graph of y: grad_fn nodes, their next_functions, AccumulateGrad at the leaves."""
-    out = _output(fmt, None, quiet)
-
-    def body() -> None:
-        prep, problem = _at_point(
-            out,
-            "graph",
-            _expression_text(expr, expr_file, False),
-            example,
-            at,
-            None,
-            vars_,
-            dtype.value,
-            False,
-        )
-        engines = _engines()
-
-        _emit(out, engines.graph(problem))
-        _remember(prep)
-
-    _guard(_debug(traceback), body)
+    _run(
+        "graph",
+        _output(fmt, None, quiet),
+        traceback,
+        expr=expr,
+        expr_file=expr_file,
+        example=example,
+        at=at,
+        vars=vars_,
+        dtype=dtype,
+    )
 
 
 @app.command()
@@ -787,36 +558,20 @@ def explain(
     traceback: TracebackOpt = False,
 ) -> None:
     """What autograd does, step by step, for your function: leaves, forward, one-hot rows, vᵀJ."""
-    out = _output(fmt, None, quiet)
-
-    def body() -> None:
-        prep, problem = _at_point(
-            out,
-            "explain",
-            _expression_text(expr, expr_file, False),
-            example,
-            at,
-            v,
-            vars_,
-            dtype.value,
-            pitfall is None and not code,
-        )
-        if code:
-            from . import codegen
-
-            sys.stdout.write(codegen.script(problem))
-            _remember(prep)
-            return
-        from . import explain as ex
-
-        if pitfall is not None:
-            result: Any = ex.pitfall(problem, pitfall.value)
-        else:
-            result = ex.explain(problem, _cotangent(problem, prep.chosen.v))
-        _emit(out, result)
-        _remember(prep)
-
-    _guard(_debug(traceback), body)
+    _run(
+        "explain",
+        _output(fmt, None, quiet),
+        traceback,
+        expr=expr,
+        expr_file=expr_file,
+        example=example,
+        at=at,
+        v=v,
+        vars=vars_,
+        code=code,
+        pitfall=pitfall,
+        dtype=dtype,
+    )
 
 
 @app.command()
@@ -826,18 +581,7 @@ def examples(
     traceback: TracebackOpt = False,
 ) -> None:
     """The named examples of examples.toml (use one with --example NAME)."""
-    out = _output(fmt, None, False)
-
-    def body() -> None:
-        from . import examples as ex
-        from . import render
-
-        items = ex.load()
-        if name is not None:
-            items = [ex.find(name, items)]
-        render.examples(items, out.fmt)
-
-    _guard(_debug(traceback), body)
+    _run("examples", _output(fmt, None, False), traceback, name=name)
 
 
 def _version(value: bool) -> None:

@@ -1,4 +1,4 @@
-"""Results -> text: Rich tables, JSON, CSV, TSV and the bare piped format.
+"""Results -> Rich renderables and Rich-free text (JSON, CSV, TSV, the bare piped format, Markdown).
 
 The only module that imports Rich, and only when a table or progress bar is drawn, so
 piped output and machine formats start fast. Numbers: JSON keeps full float precision
@@ -21,6 +21,7 @@ from typing import IO, Any
 from .results import (
     METHOD_DETAIL,
     CheckResult,
+    ExampleList,
     GraphResult,
     Header,
     HessianResult,
@@ -199,10 +200,14 @@ def narrative_text(result: Any) -> str:
     return "\n".join(out)
 
 
-# ---- Rich tables -----------------------------------------------------------------
+# ---- Rich renderables --------------------------------------------------------------
+#
+# As rich-cli's render_* functions: each builds renderables and returns them; ``show`` is
+# the one place that prints, and the shell, the explorer and the Python API's __rich__
+# show the very same objects.
 
 
-def _console(stream: IO[str]):  # type: ignore[no-untyped-def]
+def console(stream: IO[str]):  # type: ignore[no-untyped-def]
     """A Rich console; with NO_COLOR set (any value), no escape codes at all, bold included."""
     import os
 
@@ -237,32 +242,42 @@ def _clip(n: int, limit: int) -> list[int | None]:
     return [*range(half), None, *range(n - (limit - half - 1), n)]
 
 
-def table(result: Result, stream: IO[str], digits: int | None) -> None:
-    """Draw ``result`` with Rich on ``stream``."""
-    console = _console(stream)
+Parts = list[Any]  # Rich renderables, shown one under the other
+
+
+def renderable(result: Result, digits: int | None = None) -> Any:
+    """``result`` as one Rich renderable (a Group of titles, tables, trees and verdicts)."""
+    from rich.console import Group
+
     d = TABLE_DIGITS if digits is None else digits
-    drawers: dict[type, Callable[[Any, Any, int, int | None], None]] = {
-        JacobianResult: _draw_jacobian,
-        SymbolicJacobianResult: _draw_jacobian,
-        ProductResult: _draw_product,
-        CheckResult: _draw_check,
-        JvpResult: _draw_jvp,
-        HessianResult: _draw_hessian,
-        GraphResult: _draw_graph,
+    builders: dict[type, Callable[[Any, int, int | None], Parts]] = {
+        JacobianResult: _jacobian_parts,
+        SymbolicJacobianResult: _jacobian_parts,
+        ProductResult: _product_parts,
+        CheckResult: _check_parts,
+        JvpResult: _jvp_parts,
+        HessianResult: _hessian_parts,
+        GraphResult: _graph_parts,
     }
-    drawer = drawers.get(type(result), _draw_narrative if isinstance(result, NarrativeResult) else None)
-    if drawer is None:
+    build = builders.get(type(result), _narrative_parts if isinstance(result, NarrativeResult) else None)
+    if build is None:
         raise TypeError(result)
-    drawer(result, console, d, digits)
+    return Group(*build(result, d, digits))
 
 
-def _title(console: Any, text: str) -> None:
+def _title(text: str) -> Any:
     from rich.text import Text
 
-    console.print(Text(text, style="bold"))
+    return Text(text, style="bold")
 
 
-def _matrix(console: Any, h: Header, cells: list[list[str]], first: list[str], extra: list[str] | None = None) -> None:
+def _dim(text: str) -> Any:
+    from rich.text import Text
+
+    return Text(text, style="dim")
+
+
+def _matrix(h: Header, cells: list[list[str]], first: list[str], extra: list[str] | None = None) -> Parts:
     """A labelled matrix: one row per output, one column per input (clipped when large)."""
     from rich.table import Table
 
@@ -280,58 +295,61 @@ def _matrix(console: Any, h: Header, cells: list[list[str]], first: list[str], e
             continue
         lead = [h.titles[i], *([extra[i]] if extra is not None else [])]
         t.add_row(*lead, *("…" if j is None else cells[i][j] for j in cols_shown))
-    console.print(t)
+    parts: Parts = [t]
     if len(cells) > MAX_TABLE_ROWS or len(h.columns) > MAX_TABLE_COLS:
-        console.print(
-            f"[dim]showing up to {MAX_TABLE_ROWS} rows and {MAX_TABLE_COLS} columns of {len(cells)} x "
-            f"{len(h.columns)}; --format csv, tsv or json prints every entry[/dim]"
+        parts.append(
+            _dim(
+                f"showing up to {MAX_TABLE_ROWS} rows and {MAX_TABLE_COLS} columns of {len(cells)} x "
+                f"{len(h.columns)}; --format csv, tsv or json prints every entry"
+            )
         )
+    return parts
 
 
-def _draw_jacobian(result: Any, console: Any, d: int, digits: int | None) -> None:
-    from rich.text import Text
-
+def _jacobian_parts(result: Any, d: int, digits: int | None) -> Parts:
     h = result.header
     if isinstance(result, SymbolicJacobianResult):
-        _title(console, "Symbolic Jacobian (SymPy)")
-        _matrix(console, h, result.jacobian, ["output"])
-        return
-    _title(console, f"Jacobian at {_point_text(h, digits)}")
+        return [_title("Symbolic Jacobian (SymPy)"), *_matrix(h, result.jacobian, ["output"])]
     cells = [[num(v, d) for v in row] for row in result.jacobian]
-    _matrix(console, h, cells, ["output", "y"], [num(v, d) for v in h.value])
-    console.print(Text(f"method: {result.method} — {result.method_detail}", style="dim"))
+    parts: Parts = [
+        _title(f"Jacobian at {_point_text(h, digits)}"),
+        *_matrix(h, cells, ["output", "y"], [num(v, d) for v in h.value]),
+        _dim(f"method: {result.method} — {result.method_detail}"),
+    ]
     if result.determinant is not None:
-        console.print(f"det J = {num(result.determinant, d)}")
+        parts.append(f"det J = {num(result.determinant, d)}")
     if result.rank is not None:
-        console.print(f"rank J = {result.rank}, condition number = {num(result.condition or math.nan, d)}")
+        parts.append(f"rank J = {result.rank}, condition number = {num(result.condition or math.nan, d)}")
+    return parts
 
 
-def _draw_product(result: Any, console: Any, d: int, digits: int | None) -> None:
+def _product_parts(result: Any, d: int, digits: int | None) -> Parts:
     from rich.table import Table
-    from rich.text import Text
 
     h = result.header
     at = _point_text(h, digits)
+    parts: Parts = []
     if result.v is not None:
-        _title(console, f"y.backward(v) at {at}")
+        parts.append(_title(f"y.backward(v) at {at}"))
         vt = Table()
         vt.add_column("output", style="bold")
         vt.add_column("y", justify="right")
         vt.add_column("v", justify="right")
         for i in _clip(len(h.rows), MAX_TABLE_ROWS):
             vt.add_row(*(["…"] * 3 if i is None else [h.titles[i], num(h.value[i], d), num(result.v[i], d)]))
-        console.print(vt)
+        parts.append(vt)
     else:
-        _title(console, f"y.backward() at {at}")
+        parts.append(_title(f"y.backward() at {at}"))
     gt = Table()
     gt.add_column("input", style="bold")
     gt.add_column("value", justify="right")
     gt.add_column("vᵀJ = grad", justify="right")
     for j in _clip(len(h.columns), MAX_TABLE_ROWS):
         gt.add_row(*(["…"] * 3 if j is None else [h.columns[j], num(h.point[j], d), num(result.vjp[j], d)]))
-    console.print(gt)
+    parts.append(gt)
     if result.v is None:
-        console.print(Text("y is a scalar, so backward() used an implicit gradient of 1", style="dim"))
+        parts.append(_dim("y is a scalar, so backward() used an implicit gradient of 1"))
+    return parts
 
 
 def _verdict(ok: bool, detail: str) -> Any:
@@ -342,11 +360,10 @@ def _verdict(ok: bool, detail: str) -> Any:
     return verdict
 
 
-def _draw_check(result: Any, console: Any, d: int, digits: int | None) -> None:
+def _check_parts(result: Any, d: int, digits: int | None) -> Parts:
     from rich.table import Table
 
     h = result.header
-    _title(console, f"d(Σy)/dx four ways at {_point_text(h, digits)}")
     t = Table()
     t.add_column("input", style="bold")
     for name in ("y.sum()\n.backward()", "y.backward(\nones_like(y))", "1ᵀJ\n(column sums)", "SymPy\nd(Σy)/dx"):
@@ -354,11 +371,10 @@ def _draw_check(result: Any, console: Any, d: int, digits: int | None) -> None:
     keys = ("sum_backward", "ones_backward", "column_sums", "symbolic")
     for j in _clip(len(h.columns), MAX_TABLE_ROWS):
         t.add_row(*(["…"] * 5 if j is None else [h.columns[j], *(num(getattr(result, k)[j], d) for k in keys)]))
-    console.print(t)
+    parts: Parts = [_title(f"d(Σy)/dx four ways at {_point_text(h, digits)}"), t]
     if result.jacobian is not None:
         entries = len(h.rows) * len(h.columns)
-        differing = [e for e in result.differences if not e["at_kink"]]
-        console.print(
+        parts.append(
             f"Jacobian ({len(h.rows)} x {len(h.columns)}): autograd ({result.method}) vs SymPy vs central "
             f"differences (eps={num(result.eps)}): {entries - len(result.differences)} of {entries} entries agree"
         )
@@ -375,54 +391,52 @@ def _draw_check(result: Any, console: Any, d: int, digits: int | None) -> None:
                     num(e["finite_difference"], d),
                     "at a kink (expected)" if e["at_kink"] else "",
                 )
-            console.print(dt)
+            parts.append(dt)
             if len(result.differences) > MAX_TABLE_ROWS:
-                console.print(f"[dim]... and {len(result.differences) - MAX_TABLE_ROWS} more (see --format json)[/dim]")
-        del differing
-    console.print(
+                parts.append(_dim(f"... and {len(result.differences) - MAX_TABLE_ROWS} more (see --format json)"))
+    parts.append(
         _verdict(
             result.match,
             f"max |difference| = {num(result.max_abs_diff, 3)} (tolerance |a-b| <= atol + rtol*|b|, "
             f"atol={num(result.atol)}, rtol={num(result.rtol)})",
         )
     )
+    return parts
 
 
-def _draw_jvp(result: Any, console: Any, d: int, digits: int | None) -> None:
+def _jvp_parts(result: Any, d: int, digits: int | None) -> Parts:
     from rich.table import Table
 
     h = result.header
-    _title(console, f"J·u by forward mode at {_point_text(h, digits)}")
     ut = Table()
     ut.add_column("input", style="bold")
     ut.add_column("u", justify="right")
     for j in _clip(len(h.columns), MAX_TABLE_ROWS):
         ut.add_row(*(["…"] * 2 if j is None else [h.columns[j], num(result.u[j], d)]))
-    console.print(ut)
     t = Table()
     t.add_column("output", style="bold")
     t.add_column("y", justify="right")
     t.add_column("J·u", justify="right")
     for i in _clip(len(h.rows), MAX_TABLE_ROWS):
         t.add_row(*(["…"] * 3 if i is None else [h.titles[i], num(h.value[i], d), num(result.jvp[i], d)]))
-    console.print(t)
-    console.print(f"[dim]{result.method}[/dim]")
+    parts: Parts = [_title(f"J·u by forward mode at {_point_text(h, digits)}"), ut, t, _dim(result.method)]
     if result.v is not None:
-        console.print(
+        parts.append(
             _verdict(
                 bool(result.match),
                 f"vᵀ(Ju) = {num(result.vT_jvp, d)} and (vᵀJ)u = {num(result.vjp_u, d)} (reverse mode, y.backward(v))",
             )
         )
+    return parts
 
 
-def _draw_hessian(result: Any, console: Any, d: int, digits: int | None) -> None:
+def _hessian_parts(result: Any, d: int, digits: int | None) -> Parts:
     from rich.table import Table
 
     h = result.header
-    _title(console, f"Hessians at {_point_text(h, digits)}")
+    parts: Parts = [_title(f"Hessians at {_point_text(h, digits)}")]
     for i in range(min(len(h.rows), MAX_TABLE_ROWS)):
-        _title(console, f"∂²{h.rows[i]}: {h.titles[i]}")
+        parts.append(_title(f"∂²{h.rows[i]}: {h.titles[i]}"))
         t = Table()
         t.add_column("", style="bold")
         cols = _clip(len(h.columns), MAX_TABLE_COLS)
@@ -433,19 +447,21 @@ def _draw_hessian(result: Any, console: Any, d: int, digits: int | None) -> None
                 t.add_row(*(["…"] * (len(cols) + 1)))
                 continue
             t.add_row(f"∂/∂{h.columns[r]}", *("…" if j is None else num(result.hessian[i][r][j], d) for j in cols))
-        console.print(t)
+        parts.append(t)
     if len(h.rows) > MAX_TABLE_ROWS:
-        console.print(f"[dim]... {len(h.rows) - MAX_TABLE_ROWS} more outputs (see --format json)[/dim]")
-    console.print(f"[dim]{result.method}[/dim]")
-    console.print(_verdict(result.symmetric, "symmetric: H = Hᵀ within tolerance"))
-    console.print(_verdict(result.match, "equal to SymPy's exact second derivatives"))
+        parts.append(_dim(f"... {len(h.rows) - MAX_TABLE_ROWS} more outputs (see --format json)"))
+    parts += [
+        _dim(result.method),
+        _verdict(result.symmetric, "symmetric: H = Hᵀ within tolerance"),
+        _verdict(result.match, "equal to SymPy's exact second derivatives"),
+    ]
+    return parts
 
 
-def _draw_graph(result: Any, console: Any, d: int, digits: int | None) -> None:
+def _graph_parts(result: Any, d: int, digits: int | None) -> Parts:
     from rich.tree import Tree
 
     h = result.header
-    _title(console, f"The autograd graph of y at {_point_text(h, digits)} ({result.nodes} grad_fn nodes)")
     root = Tree(_graph_label(result.tree))
     stack = [(result.tree, root)]
     while stack:
@@ -453,30 +469,30 @@ def _draw_graph(result: Any, console: Any, d: int, digits: int | None) -> None:
         for child in node.get("children", []):
             sub = branch.add(_graph_label(child))
             stack.append((child, sub))
-    console.print(root)
-    console.print(
-        "[dim]backward() starts at y.grad_fn and follows next_functions; AccumulateGrad adds into the "
-        "leaf's .grad[/dim]"
-    )
+    return [
+        _title(f"The autograd graph of y at {_point_text(h, digits)} ({result.nodes} grad_fn nodes)"),
+        root,
+        _dim("backward() starts at y.grad_fn and follows next_functions; AccumulateGrad adds into the leaf's .grad"),
+    ]
 
 
-def _draw_narrative(result: Any, console: Any, d: int, digits: int | None) -> None:
+def _narrative_parts(result: Any, d: int, digits: int | None) -> Parts:
+    from rich.console import Group
     from rich.panel import Panel
     from rich.syntax import Syntax
     from rich.table import Table
     from rich.text import Text
 
+    parts: Parts = []
     for step in result.steps:
-        parts: list[Any] = []
+        inner: Parts = []
         if step.code:
-            parts.append(Syntax("\n".join(step.code), "python", theme="ansi_dark", background_color="default"))
+            inner.append(Syntax("\n".join(step.code), "python", theme="ansi_dark", background_color="default"))
         for o in step.outcome:
-            parts.append(Text("→ " + o, style="cyan"))
+            inner.append(Text("→ " + o, style="cyan"))
         if step.text:
-            parts.append(Text(step.text))
-        from rich.console import Group
-
-        console.print(Panel(Group(*parts), title=step.title, title_align="left"))
+            inner.append(Text(step.text))
+        parts.append(Panel(Group(*inner), title=step.title, title_align="left"))
     if getattr(result, "wrong", None) is not None:
         h = result.header
         t = Table(title="rows without zeroing (wrong) | with zeroing (right)", title_justify="left")
@@ -492,43 +508,107 @@ def _draw_narrative(result: Any, console: Any, d: int, digits: int | None) -> No
                     "  ".join(num(v, d) for v in result.wrong[i]),
                     "  ".join(num(v, d) for v in result.right[i]),
                 )
-        console.print(t)
+        parts.append(t)
+    return parts
 
 
-def emit(result: Result, fmt: str, digits: int | None, stream: IO[str] | None = None) -> None:
-    """Write ``result`` to ``stream`` (stdout) in format ``fmt``."""
-    out = stream or sys.stdout
-    if fmt == "table":
-        table(result, out, digits)
-    else:
-        out.write(to_text(result, fmt, digits))
-
-
-# ---- examples ----------------------------------------------------------------------
-
-
-def examples(items: list[Any], fmt: str, stream: IO[str] | None = None) -> None:
-    out = stream or sys.stdout
-    if fmt == "json":
-        out.write(to_json({"examples": [e.to_dict() for e in items]}) + "\n")
-        return
-    if fmt in ("csv", "tsv", "plain"):
-        rows = [[e.name, e.expression, e.at or "", e.v or "", e.description] for e in items]
-        if fmt == "plain":
-            out.write("".join("\t".join(r) + "\n" for r in rows))
-        else:
-            out.write(
-                delimited([["name", "expression", "at", "v", "description"], *rows], "," if fmt == "csv" else "\t")
-            )
-        return
+def examples_renderable(listing: ExampleList) -> Any:
     from rich.table import Table
 
     t = Table(title="Examples (vjp jacobian --example NAME)", title_justify="left")
     for col in ("name", "expression", "--at", "--v", "description"):
         t.add_column(col, overflow="fold")
-    for e in items:
+    for e in listing.items:
         t.add_row(e.name + (" (default)" if e.default else ""), e.expression, e.at or "", e.v or "", e.description)
-    _console(out).print(t)
+    return t
+
+
+def examples_text(listing: ExampleList, fmt: str) -> str:
+    if fmt == "json":
+        return to_json(listing.to_dict()) + "\n"
+    rows = [[e.name, e.expression, e.at or "", e.v or "", e.description] for e in listing.items]
+    if fmt == "plain":
+        return "".join("\t".join(r) + "\n" for r in rows)
+    return delimited([["name", "expression", "at", "v", "description"], *rows], "," if fmt == "csv" else "\t")
+
+
+# ---- Markdown (Jupyter's _repr_markdown_) -------------------------------------------------
+
+
+def markdown(result: Result, digits: int | None = None) -> str:
+    """A short Markdown view: a title, the numbers as a pipe table, and the verdict."""
+    d = TABLE_DIGITS if digits is None else digits
+    h = result.header
+
+    def cell(text: str) -> str:
+        return text.replace("|", "\\|").replace("\n", " ")
+
+    def grid(head: list[str], rows: list[list[str]]) -> str:
+        lines = ["| " + " | ".join(cell(c) for c in head) + " |", "|" + "---|" * len(head)]
+        lines += ["| " + " | ".join(cell(c) for c in row) + " |" for row in rows]
+        return "\n".join(lines) + "\n"
+
+    at = f" at {_point_text(h, digits)}" if h.point is not None else ""
+    cols = [f"∂/∂{c}" for c in h.columns]
+    if isinstance(result, SymbolicJacobianResult):
+        body = grid(["output", *cols], [[t, *row] for t, row in zip(h.titles, result.jacobian)])
+        return f"**Symbolic Jacobian (SymPy)** of `{h.expression}`\n\n{body}"
+    if isinstance(result, JacobianResult):
+        values = h.value or []
+        rows = [[t, num(y, d), *(num(v, d) for v in row)] for t, y, row in zip(h.titles, values, result.jacobian)]
+        return f"**Jacobian{at}** (method: {result.method})\n\n" + grid(["output", "y", *cols], rows)
+    if isinstance(result, ProductResult):
+        rows = [[c, num(p, d), num(g, d)] for c, p, g in zip(h.columns, h.point or [], result.vjp)]
+        v = "" if result.v is None else f", v = ({', '.join(num(x, d) for x in result.v)})"
+        return f"**vᵀJ = x.grad after {result.method}{at}**{v}\n\n" + grid(["input", "value", "vᵀJ"], rows)
+    if isinstance(result, CheckResult):
+        keys = ("sum_backward", "ones_backward", "column_sums", "symbolic")
+        rows = [[c, *(num(getattr(result, k)[j], d) for k in keys)] for j, c in enumerate(h.columns)]
+        verdict = "PASS" if result.match else "FAIL"
+        head = ["input", "y.sum().backward()", "y.backward(ones_like(y))", "1ᵀJ", "SymPy d(Σy)/dx"]
+        return f"**d(Σy)/dx four ways{at}**: {verdict}\n\n" + grid(head, rows)
+    if isinstance(result, JvpResult):
+        rows = [[t, num(y, d), num(g, d)] for t, y, g in zip(h.titles, h.value or [], result.jvp)]
+        return f"**J·u by forward mode{at}**\n\n" + grid(["output", "y", "J·u"], rows)
+    if isinstance(result, HessianResult):
+        out = [f"**Hessians{at}**\n"]
+        for i, title in enumerate(h.titles):
+            rows = [[f"∂/∂{c}", *(num(v, d) for v in row)] for c, row in zip(h.columns, result.hessian[i])]
+            out.append(f"∂²{h.rows[i]}: {title}\n\n" + grid(["", *cols], rows))
+        return "\n".join(out)
+    return "```\n" + plain(result, digits) + "```\n"
+
+
+# ---- the one printer ----------------------------------------------------------------------
+
+Shown = Result | ExampleList | str
+
+
+def text(obj: Shown, fmt: str, digits: int | None = None) -> str:
+    """Every format but ``table``, as text: what goes to stdout."""
+    if isinstance(obj, str):
+        return obj
+    if isinstance(obj, ExampleList):
+        return examples_text(obj, fmt)
+    return to_text(obj, fmt, digits)
+
+
+def show(obj: Shown, fmt: str, digits: int | None = None, stream: IO[str] | None = None) -> None:
+    """Write ``obj`` to ``stream`` (stdout): a Rich renderable for ``table``, text otherwise.
+
+    A plain string (the ``--code`` script) is written as it is, whatever the format.
+    """
+    out = stream or sys.stdout
+    if fmt != "table" or isinstance(obj, str):
+        out.write(text(obj, fmt, digits))
+        return
+    shown = examples_renderable(obj) if isinstance(obj, ExampleList) else renderable(obj, digits)
+    console(out).print(shown)
+
+
+def table(result: Result, stream: IO[str], digits: int | None) -> None:
+    """Draw ``result`` with Rich on ``stream``."""
+    show(result, "table", digits, stream)
 
 
 # ---- progress ------------------------------------------------------------------------
@@ -550,7 +630,7 @@ def progress_reporter(stream: IO[str], delay: float = 0.5) -> Callable[[int, int
                 BarColumn(),
                 MofNCompleteColumn(),
                 TimeRemainingColumn(),
-                console=_console(stream),
+                console=console(stream),
                 transient=True,
             )
             bar.start()

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # kept light: `vjp examples` renders without loading the parser
+    from .examples import Example
     from .problem import Problem
     from .shapes import Shape
 
@@ -283,6 +284,17 @@ class PitfallResult(NarrativeResult):
             out.update(wrong=self.wrong, right=self.right)
         out.update(self.extra)
         return out
+
+
+@dataclass(frozen=True)
+class ExampleList:
+    """The named examples (``vjp examples [NAME]``)."""
+
+    items: list[Example]
+    notes: list[str] = field(default_factory=list, kw_only=True)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"examples": [e.to_dict() for e in self.items]}
 
 
 # ---- helpers shared by the single-point and batch paths ----
