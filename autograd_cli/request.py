@@ -329,11 +329,12 @@ def _explain(req: Request, prep: Prepared, problem: Problem, ch: Channels) -> Sh
         from . import codegen
 
         return codegen.script(problem)
-    from . import explain as ex
+    # (not `from . import explain`: the package's `explain` is the API function)
+    from .explain import explain, pitfall
 
     if req.pitfall is not None:
-        return ex.pitfall(problem, req.pitfall)
-    return ex.explain(problem, cotangent(problem, prep.chosen.v))
+        return pitfall(problem, req.pitfall)
+    return explain(problem, cotangent(problem, prep.chosen.v))
 
 
 COMMANDS: dict[str, Command] = {

@@ -1,9 +1,12 @@
-"""Run the ```console blocks of README.md as a user would, and compare what they print.
+"""Run the ```console and ```python blocks of README.md as a user would, and compare what they print.
 
 Each ``$ command`` line runs in bash, in one scratch directory and one fresh HOME for the
 whole README (so remembered state flows from one example to the next, as for a reader
 who types them in order), with `vjp` on PATH running this checkout. Only stdout is
 compared (commands that show notes redirect stderr with 2>&1).
+
+The ```python blocks are doctests (``>>>`` lines and their output): they run in order, in
+one namespace, in one fresh Python process with the same scratch directory and HOME.
 
     python tests/readme_examples.py           # check, print differences
     python tests/readme_examples.py --update  # rewrite the outputs in README.md from real runs
@@ -23,6 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
 BLOCK = re.compile(r"^```console\n(.*?)^```", re.S | re.M)
+PYTHON_BLOCK = re.compile(r"^```python\n(.*?)^```", re.S | re.M)
 
 
 @dataclass
@@ -100,6 +104,49 @@ def run_all(text: str) -> list[tuple[Example, str]]:
     return results
 
 
+_DOCTEST_DRIVER = r"""
+import doctest, json, sys
+blocks = json.loads(sys.stdin.read())
+parser = doctest.DocTestParser()
+runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+globs = {"__name__": "__readme__"}
+for i, (line, text) in enumerate(blocks):
+    test = parser.get_doctest(text, globs, f"README.md python block {i + 1}", "README.md", line)
+    runner.run(test, clear_globs=False)
+    globs.update(test.globs)  # DocTest works on a copy: carry names over to the next block
+print(f"DOCTEST {runner.failures} {runner.tries}")
+"""
+
+
+def python_blocks(text: str) -> list[tuple[int, str]]:
+    """(line number, text) of each ```python block that holds doctest examples."""
+    return [(text.count("\n", 0, m.start(1)), m.group(1)) for m in PYTHON_BLOCK.finditer(text) if ">>> " in m.group(1)]
+
+
+def run_python(text: str) -> tuple[int, int, str]:
+    """Run the README's Python blocks: (failures, examples tried, doctest's report)."""
+    import json
+
+    with tempfile.TemporaryDirectory() as tmp:
+        home, work = Path(tmp, "home"), Path(tmp, "work")
+        for d in (home, work):
+            d.mkdir()
+        p = subprocess.run(
+            [sys.executable, "-c", _DOCTEST_DRIVER],
+            input=json.dumps(python_blocks(text)),
+            cwd=work,
+            env=environment(home, Path(tmp)),
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+    last = p.stdout.strip().splitlines()[-1] if p.stdout.strip() else ""
+    if p.returncode != 0 or not last.startswith("DOCTEST "):
+        return 1, 0, p.stdout + p.stderr
+    _, failures, tries = last.split()
+    return int(failures), int(tries), p.stdout
+
+
 def normalise(text: str) -> str:
     return "\n".join(line.rstrip() for line in text.strip("\n").splitlines())
 
@@ -119,7 +166,11 @@ def main() -> int:
             bad += 1
             print(f"--- $ {ex.command}\n--- README:\n{ex.expected}--- now:\n{got}")
     print(f"{len(results) - bad} of {len(results)} README examples match")
-    return 1 if bad else 0
+    failures, tries, report = run_python(text)
+    if failures:
+        print(report)
+    print(f"{tries - failures} of {tries} README Python examples pass")
+    return 1 if bad or failures else 0
 
 
 if __name__ == "__main__":
