@@ -101,6 +101,10 @@ D2L_SOFTMAX_SCRATCH = D2L + "chapter_linear-classification/softmax-regression-sc
 D2L_SOFTMAX_CONCISE = D2L + "chapter_linear-classification/softmax-regression-concise.html"
 D2L_MLP = D2L + "chapter_multilayer-perceptrons/mlp.html"
 D2L_MLP_SCRATCH = D2L + "chapter_multilayer-perceptrons/mlp-implementation.html"
+D2L_OPT_INTRO = D2L + "chapter_optimization/optimization-intro.html"
+D2L_CONVEX = D2L + "chapter_optimization/convexity.html"
+D2L_GD = D2L + "chapter_optimization/gd.html"
+D2L_ATTENTION = D2L + "chapter_attention-mechanisms-and-transformers/attention-scoring-functions.html"
 JAX = "https://docs.jax.dev/en/latest/"
 JAX_COOKBOOK = JAX + "notebooks/autodiff_cookbook.html"
 JAX_AUTODIFF = JAX + "automatic-differentiation.html"
@@ -116,6 +120,7 @@ SYMPY = "https://docs.sympy.org/latest/"
 SYMPY_JAC = SYMPY + "modules/matrices/matrices.html#sympy.matrices.matrixbase.MatrixBase.jacobian"
 SYMPY_DIFF = SYMPY + "modules/core.html#sympy.core.function.diff"
 SYMPY_CALC = SYMPY + "tutorials/intro-tutorial/calculus.html"
+SYMPY_ARRAY = SYMPY + "modules/tensor/array.html#derivatives-by-array"
 
 # ---- shared data (from the sources where they give it) ---------------------------------------
 JAX_INPUTS = "[[0.52,1.12,0.77],[0.88,-1.08,0.15],[0.52,0.06,-1.3],[0.74,-2.49,1.39]]"
@@ -1635,6 +1640,171 @@ ENTRIES: list[Entry] = [
         "expr = exp(x*y*z)",
         {"x": "0.5", "y": "-1.0", "z": "0.25"},
         lambda x, y, z: torch.exp(x * y * z),
+    ),
+    # ---- more d2l.ai: optimization, weight decay, attention, dropout -----------------------------
+    E(
+        "d2l-opt-intro-f",
+        D2L_OPT_INTRO,
+        "x * torch.cos(np.pi * x)",
+        {"x": "[-1.0,0.5,1.2]"},
+        lambda x: x * torch.cos(math.pi * x),
+    ),
+    E(
+        "d2l-opt-intro-g",
+        D2L_OPT_INTRO,
+        "x * torch.cos(np.pi * x) + 0.2 * torch.cos(5 * np.pi * x)",
+        {"x": "[-1.0,0.5,1.2]"},
+        lambda x: x * torch.cos(math.pi * x) + 0.2 * torch.cos(5 * math.pi * x),
+    ),
+    E("d2l-convex-f", D2L_CONVEX, "f = lambda x: 0.5 * x**2", {"x": "[-2.0,1.0]"}, lambda x: 0.5 * x**2),
+    E(
+        "d2l-convex-g",
+        D2L_CONVEX,
+        "g = lambda x: torch.cos(np.pi * x)",
+        {"x": "[-2.0,0.25]"},
+        lambda x: torch.cos(math.pi * x),
+    ),
+    E(
+        "d2l-convex-h",
+        D2L_CONVEX,
+        "h = lambda x: torch.exp(0.5 * x)",
+        {"x": "[-2.0,1.0]"},
+        lambda x: torch.exp(0.5 * x),
+    ),
+    E("d2l-convex-shifted", D2L_CONVEX, "f = lambda x: (x - 1) ** 2", {"x": "[-2.0,1.5]"}, lambda x: (x - 1) ** 2),
+    E("d2l-gd-square", D2L_GD, "x ** 2", {"x": "10.0"}, lambda x: x**2),
+    E(
+        "d2l-gd-nonconvex",
+        D2L_GD,
+        "c = torch.tensor(0.15 * np.pi); x * torch.cos(c * x)",
+        {"x": "10.0"},
+        lambda x: x * torch.cos(0.15 * math.pi * x),
+    ),
+    E("d2l-gd-2d", D2L_GD, "x1 ** 2 + 2 * x2 ** 2", {"x1": "-5.0", "x2": "-2.0"}, lambda x1, x2: x1**2 + 2 * x2**2),
+    E("d2l-gd-2d-grad", D2L_GD, "(2 * x1, 4 * x2)", {"x1": "-5.0", "x2": "-2.0"}, lambda x1, x2: (2 * x1, 4 * x2)),
+    E("d2l-gd-cosh", D2L_GD, "c = torch.tensor(0.5); torch.cosh(c * x)", {"x": "10.0"}, lambda x: torch.cosh(0.5 * x)),
+    E(
+        "d2l-gd-sinh",
+        D2L_GD,
+        "c * torch.sinh(c * x)",
+        {"x": "10.0", "c": "0.5"},
+        lambda x, c: c * torch.sinh(c * x),
+        wrt="x",
+    ),
+    E(
+        "d2l-momentum-f",
+        D2L + "chapter_optimization/momentum.html",
+        "0.1 * x1 ** 2 + 2 * x2 ** 2",
+        {"x1": "-5.0", "x2": "-2.0"},
+        lambda x1, x2: 0.1 * x1**2 + 2 * x2**2,
+    ),
+    E(
+        "d2l-l2-penalty",
+        D2L + "chapter_linear-regression/weight-decay.html",
+        "(w ** 2).sum() / 2",
+        {"w": "[[0.5],[-1.0],[2.0]]"},
+        lambda w: (w**2).sum() / 2,
+    ),
+    E(
+        "d2l-weight-decay-loss",
+        D2L + "chapter_linear-regression/weight-decay.html",
+        "(y_hat - y) ** 2 / 2 + lambd * (w ** 2).sum() / 2",
+        {"y_hat": "[0.5,1.5]", "y": "[1.0,1.0]", "w": "[0.5,-1.0]", "lambd": "3.0"},
+        lambda y_hat, y, w, lambd: (y_hat - y) ** 2 / 2 + lambd * (w**2).sum() / 2,
+        wrt="y_hat,w",
+    ),
+    E(
+        "d2l-dropout",
+        D2L + "chapter_multilayer-perceptrons/dropout.html",
+        "mask * X / (1.0 - dropout)",
+        {"mask": "[[1.0,0.0],[0.0,1.0]]", "X": "[[0.5,-1.0],[2.0,3.0]]", "dropout": "0.5"},
+        lambda mask, X, dropout: mask * X / (1.0 - dropout),
+        wrt="X",
+    ),
+    E(
+        "d2l-masked-softmax-none",
+        D2L_ATTENTION,
+        "nn.functional.softmax(X, dim=-1)",
+        {"X": "[[[0.5,-1.0,2.0],[0.1,0.2,0.3]]]"},
+        lambda X: F.softmax(X, dim=-1),
+        note="the d2l spelling after `from torch import nn`",
+    ),
+    E(
+        "d2l-dot-product-attention-scores",
+        D2L_ATTENTION,
+        "d = queries.shape[-1]; scores = torch.bmm(queries, keys.transpose(1, 2)) / math.sqrt(d)",
+        {"queries": "[[[0.5,-1.0],[1.0,0.0]]]", "keys": "[[[1.0,2.0],[0.0,-1.0],[0.5,0.5]]]"},
+        lambda queries, keys: torch.bmm(queries, keys.transpose(1, 2)) / math.sqrt(queries.shape[-1]),
+    ),
+    E(
+        "d2l-attention-output",
+        D2L_ATTENTION,
+        "torch.bmm(attention_weights, values)",
+        {"attention_weights": "[[[0.2,0.3,0.5],[0.6,0.3,0.1]]]", "values": "[[[1.0,0.0],[0.5,2.0],[-1.0,1.0]]]"},
+        lambda attention_weights, values: torch.bmm(attention_weights, values),
+    ),
+    E(
+        "d2l-attention-jax",
+        D2L_ATTENTION,
+        "d = queries.shape[-1]; queries@(keys.swapaxes(1, 2)) / math.sqrt(d)",
+        {"queries": "[[[0.5,-1.0],[1.0,0.0]]]", "keys": "[[[1.0,2.0],[0.0,-1.0],[0.5,0.5]]]"},
+        lambda queries, keys: queries @ keys.transpose(1, 2) / math.sqrt(queries.shape[-1]),
+    ),
+    # ---- JAX FAQ: where and NaN gradients ------------------------------------------------------
+    E(
+        "jax-faq-my-log",
+        JAX + "faq.html",
+        "jnp.where(x > 0., jnp.log(x), 0.)",
+        {"x": "[0.0,2.0]"},
+        lambda x: torch.where(x > 0.0, torch.log(x), 0.0),
+        note="the FAQ's point: the gradient at 0 is NaN (0 * inf from the unselected branch)",
+    ),
+    E(
+        "jax-faq-safe-log",
+        JAX + "faq.html",
+        "jnp.log(jnp.where(x > 0., x, 1.))",
+        {"x": "[0.0,2.0]"},
+        lambda x: torch.log(torch.where(x > 0.0, x, 1.0)),
+    ),
+    E(
+        "jax-faq-log-or-y",
+        JAX + "faq.html",
+        "jnp.where(x > 0., jnp.log(jnp.where(x > 0., x, 1.)), y)",
+        {"x": "[0.0,2.0]", "y": "[5.0,6.0]"},
+        lambda x, y: torch.where(x > 0.0, torch.log(torch.where(x > 0.0, x, 1.0)), y),
+    ),
+    # ---- more PyTorch ----------------------------------------------------------------------------
+    E(
+        "blitz-exclusion",
+        BLITZ,
+        "b = x + z",
+        {"x": "[[0.1,0.2],[0.3,0.4]]", "z": "[[1.0,2.0],[3.0,4.0]]"},
+        lambda x, z: x + z,
+        wrt="z",
+        note="x and y are created without requires_grad; only z is a leaf that requires grad",
+    ),
+    E(
+        "func-hessian-sin-sum",
+        PT + "torch.func.hessian.html",
+        "x.sin().sum()",
+        {"x": "[0.5,1.0,-2.0]"},
+        lambda x: x.sin().sum(),
+    ),
+    E(
+        "func-jacrev-has-aux-f",
+        FUNC_JACREV,
+        "lambda x: x.sin()",
+        {"x": "[0.5,1.0,-2.0]"},
+        lambda x: x.sin(),
+    ),
+    # ---- more SymPy ------------------------------------------------------------------------------
+    E(
+        "sympy-derive-array",
+        SYMPY_ARRAY,
+        "[exp(x), sin(y*z), t]",
+        {"x": "0.5", "y": "2.0", "z": "1.5", "t": "3.0"},
+        lambda x, y, z, t: (torch.exp(x), torch.sin(y * z), t),
+        wrt="x,y,z",
     ),
 ]
 
