@@ -13,6 +13,9 @@ from corpus.harness import run
 from corpus.published import ENTRIES, to_cases
 
 XFAIL = True  # flip when issue 9/10 land; then every published expression must be right
+# case ids for which a clear refusal (exit 2) is an acceptable answer once XFAIL is off: a
+# decision that some published spelling stays outside the language (say why next to each)
+MAY_REFUSE: set[str] = set()
 
 CASES = {case.id: case for entry in ENTRIES for case in to_cases(entry)}
 PRIMARY = [entry.id for entry in ENTRIES]
@@ -27,6 +30,8 @@ NOT_YET = pytest.mark.xfail(XFAIL, strict=False, reason="the torch-shaped langua
 def test_published_expression(case_id: str) -> None:
     case = CASES[case_id]
     outcome = run(case)
+    if outcome.status == "refused" and case_id in MAY_REFUSE:
+        return
     if outcome.status == "wrong":
         for alt in ALTERNATIVES[case_id]:  # another documented reading of the same text
             if run(CASES[alt]).status == "right":

@@ -13,6 +13,9 @@ from corpus.harness import run
 from corpus.opinfo import load
 
 XFAIL = True  # flip when issue 9/10 land
+# case ids for which a clear refusal (exit 2) is an acceptable answer once XFAIL is off: a
+# decision that some published spelling stays outside the language (say why next to each)
+MAY_REFUSE: set[str] = set()
 
 CASES = {case.id: case for case in load()}
 
@@ -25,6 +28,8 @@ NOT_YET = pytest.mark.xfail(XFAIL, strict=False, reason="issue 9's operations ar
 def test_opinfo_case(case_id: str) -> None:
     case = CASES[case_id]
     outcome = run(case)
+    if outcome.status == "refused" and case_id in MAY_REFUSE:
+        return
     if outcome.status != "right":
         pytest.fail(
             f"{outcome.status}: {outcome.message}\n  {case.command_line()}\n  source: {case.source}", pytrace=False

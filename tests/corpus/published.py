@@ -1679,6 +1679,8 @@ ENTRIES: list[Entry] = [
         "c = torch.tensor(0.15 * np.pi); x * torch.cos(c * x)",
         {"x": "10.0"},
         lambda x: x * torch.cos(0.15 * math.pi * x),
+        alts=(lambda x: x * torch.cos(torch.tensor(0.15 * math.pi, dtype=torch.float32) * x),),
+        note="torch.tensor(0.15 * np.pi) is float32 in torch (its default dtype); either reading is accepted",
     ),
     E("d2l-gd-2d", D2L_GD, "x1 ** 2 + 2 * x2 ** 2", {"x1": "-5.0", "x2": "-2.0"}, lambda x1, x2: x1**2 + 2 * x2**2),
     E("d2l-gd-2d-grad", D2L_GD, "(2 * x1, 4 * x2)", {"x1": "-5.0", "x2": "-2.0"}, lambda x1, x2: (2 * x1, 4 * x2)),

@@ -26,6 +26,7 @@ def main() -> int:
     parser.add_argument("which", nargs="?", choices=("all", "published", "opinfo"), default="all")
     parser.add_argument("-v", "--verbose", action="store_true", help="list every case that is not right")
     parser.add_argument("--examples", type=int, default=2, help="example messages per refusal group")
+    parser.add_argument("--ops", action="store_true", help="count per operation (OpInfo) or per source page too")
     args = parser.parse_args()
 
     home = tempfile.mkdtemp(prefix="vjp-corpus-")
@@ -46,7 +47,7 @@ def main() -> int:
         corpora.append(("OpInfo cases and edges", [[c] for c in load()]))
 
     for title, groups in corpora:
-        report(title, groups, args.verbose, args.examples, run, failing_token)
+        report(title, groups, args.verbose, args.examples, run, failing_token, args.ops)
     return 0
 
 
@@ -61,9 +62,10 @@ def judge(alternatives, run):
     return outcome
 
 
-def report(title, groups, verbose, examples, run, failing_token) -> None:
+def report(title, groups, verbose, examples, run, failing_token, per_op=False) -> None:
     totals: Counter[str] = Counter()
     by_group: dict[str, Counter[str]] = defaultdict(Counter)
+    by_op: dict[str, Counter[str]] = defaultdict(Counter)
     refusals: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
     others: list[tuple[str, str, str, str]] = []
     for alternatives in groups:
@@ -71,6 +73,7 @@ def report(title, groups, verbose, examples, run, failing_token) -> None:
         outcome = judge(alternatives, run)
         totals[outcome.status] += 1
         by_group[case.group][outcome.status] += 1
+        by_op[case.id.rsplit("-", 1)[0] if "OpInfo" in title else case.source][outcome.status] += 1
         if outcome.status == "refused":
             refusals[failing_token(case, outcome.message)].append((case.id, case.expr, outcome.message))
         elif outcome.status != "right":
@@ -83,12 +86,9 @@ def report(title, groups, verbose, examples, run, failing_token) -> None:
         f"accepted {accepted} (right {totals['right']}, wrong {totals['wrong']}), "
         f"refused {totals['refused']}, error {totals['error']}"
     )
-    width = max(len(g) for g in by_group)
-    print(f"\n{'group':<{width}}  cases  right  wrong  refused  error")
-    for group in sorted(by_group):
-        c = by_group[group]
-        counts = f"{sum(c.values()):>5}  {c['right']:>5}  {c['wrong']:>5}  {c['refused']:>7}  {c['error']:>5}"
-        print(f"{group:<{width}}  {counts}")
+    table(by_group, "group")
+    if per_op:
+        table(by_op, "operation" if "OpInfo" in title else "source")
     if refusals:
         print("\nrefusals by the token where vjp stopped:")
         for token, items in sorted(refusals.items(), key=lambda kv: (-len(kv[1]), kv[0])):
@@ -106,6 +106,15 @@ def report(title, groups, verbose, examples, run, failing_token) -> None:
         if not verbose and len(others) > 20:
             print(f"  ... {len(others) - 20} more (-v lists them all)")
     print()
+
+
+def table(rows: dict[str, Counter[str]], title: str) -> None:
+    width = max(len(title), *(len(g) for g in rows))
+    print(f"\n{title:<{width}}  cases  right  wrong  refused  error")
+    for group in sorted(rows):
+        c = rows[group]
+        counts = f"{sum(c.values()):>5}  {c['right']:>5}  {c['wrong']:>5}  {c['refused']:>7}  {c['error']:>5}"
+        print(f"{group:<{width}}  {counts}")
 
 
 if __name__ == "__main__":
