@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 import torch
 
-from . import symbolic
+from . import graphdetail, symbolic
 from .build import Built
 from .errors import InputError
 from .expr import walk
@@ -26,6 +26,7 @@ from .results import (
     JacobianResult,
     JvpResult,
     ProductResult,
+    SymbolicJacobianResult,
     close,
     max_abs_diff,
     nonfinite_notes,
@@ -405,8 +406,11 @@ def graph(problem: Problem, limit: int = 2000) -> GraphResult:
     require_point(problem, "graph")
     built = Built(problem)
     leaves = built.leaves()
-    y = built.of_leaves(*leaves)
-    leaf_names = {id(t): name for t, name in zip(leaves, ["x"] if problem.single_leaf else list(problem.names))}
+    with graphdetail.Outputs() as outputs:  # each op's output, for the drawing (vjp graph --format dot)
+        y = built.of_leaves(*leaves)
+    leaf_list = ["x"] if problem.single_leaf else list(problem.names)
+    leaf_names = {id(t): name for t, name in zip(leaves, leaf_list)}
+    addresses = graphdetail.leaf_addresses(leaves, leaf_list, list(problem.names) if problem.single_leaf else None)
     seen: dict[int, int] = {}
     count = 0
 
@@ -419,12 +423,20 @@ def graph(problem: Problem, limit: int = 2000) -> GraphResult:
         if var is not None:
             out["variable"] = leaf_names.get(id(var), "?")
             out["shape"] = list(var.shape)
+            leaf_value = graphdetail.values(var)
+            if leaf_value is not None:
+                out["value"] = leaf_value
         key = id(fn)
         if key in seen:
+            out["id"] = seen[key]
             out["repeat"] = True  # already drawn above: the graph is a DAG
             out["children"] = []
             return out
         seen[key] = len(seen)
+        out["id"] = seen[key]
+        if var is None:
+            out["outputs"] = outputs.of(fn)
+            out["saved"] = graphdetail.saved(fn, addresses)
         children: list[dict[str, object]] = []
         for nxt, _ in getattr(fn, "next_functions", ()):
             if nxt is None:
@@ -446,6 +458,13 @@ def graph(problem: Problem, limit: int = 2000) -> GraphResult:
 
 
 def symbolic_jacobian(problem: Problem) -> tuple[Header, list[list[str]]]:
+    result = symbolic_jacobian_result(problem)
+    return result.header, result.jacobian
+
+
+def symbolic_jacobian_result(problem: Problem) -> SymbolicJacobianResult:
+    """SymPy's exact Jacobian as text, carrying the SymPy entries too (for LaTeX)."""
     check_jacobian_size(problem)
     rows, _ = symbolic.jacobian(problem)
-    return Header.of("jacobian", problem), [[symbolic.text(e) for e in row] for row in rows]
+    text = [[symbolic.text(e) for e in row] for row in rows]
+    return SymbolicJacobianResult(Header.of("jacobian", problem), text, exprs=rows)

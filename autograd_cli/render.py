@@ -33,7 +33,7 @@ from .results import (
     SymbolicJacobianResult,
 )
 
-FORMATS = ("table", "json", "csv", "tsv", "plain")
+FORMATS = ("table", "json", "csv", "tsv", "plain", "latex", "markdown", "dot")  # formats.FITS: which fits which command
 TABLE_DIGITS = 6
 MAX_TABLE_ROWS = 40
 MAX_TABLE_COLS = 12
@@ -124,6 +124,14 @@ def to_text(result: Result, fmt: str, digits: int | None) -> str:
     """Every format but ``table``: the text to write to stdout."""
     if fmt == "json":
         return to_json(result.to_dict()) + "\n"
+    if fmt in ("latex", "markdown"):
+        from . import formats
+
+        return formats.text(result, fmt, digits)
+    if fmt == "dot" and isinstance(result, GraphResult):
+        from . import dot
+
+        return dot.to_dot(result)
     if isinstance(result, SymbolicJacobianResult):
         if fmt in ("csv", "tsv"):
             head = ["output", *result.header.columns]
@@ -245,11 +253,17 @@ def _clip(n: int, limit: int) -> list[int | None]:
 Parts = list[Any]  # Rich renderables, shown one under the other
 
 
-def renderable(result: Result, digits: int | None = None) -> Any:
-    """``result`` as one Rich renderable (a Group of titles, tables, trees and verdicts)."""
+def renderable(result: Result, digits: int | None = None, view: str = "auto") -> Any:
+    """``result`` as one Rich renderable (a Group of titles, tables, trees and verdicts).
+
+    ``view`` (a Jacobian or Hessians): ``numbers``, ``heat`` (a heat picture), or ``auto``:
+    numbers when they fit the console it is shown on, else the picture (see :class:`MatrixView`).
+    """
     from rich.console import Group
 
     d = TABLE_DIGITS if digits is None else digits
+    if view != "numbers" and isinstance(result, (JacobianResult, HessianResult)):
+        return MatrixView(result, d, digits, view)
     builders: dict[type, Callable[[Any, int, int | None], Parts]] = {
         JacobianResult: _jacobian_parts,
         SymbolicJacobianResult: _jacobian_parts,
@@ -526,6 +540,10 @@ def examples_renderable(listing: ExampleList) -> Any:
 def examples_text(listing: ExampleList, fmt: str) -> str:
     if fmt == "json":
         return to_json(listing.to_dict()) + "\n"
+    if fmt in ("latex", "markdown"):
+        from . import formats
+
+        return formats.examples_text(listing.items, fmt)
     rows = [[e.name, e.expression, e.at or "", e.v or "", e.description] for e in listing.items]
     if fmt == "plain":
         return "".join("\t".join(r) + "\n" for r in rows)
@@ -536,47 +554,155 @@ def examples_text(listing: ExampleList, fmt: str) -> str:
 
 
 def markdown(result: Result, digits: int | None = None) -> str:
-    """A short Markdown view: a title, the numbers as a pipe table, and the verdict."""
-    d = TABLE_DIGITS if digits is None else digits
-    h = result.header
+    """A Markdown view: a title, GitHub tables labelled as the terminal tables are, the verdict
+    (``--format markdown``); a graph or a walk-through as its plain text in a code block."""
+    from . import formats
 
-    def cell(text: str) -> str:
-        return text.replace("|", "\\|").replace("\n", " ")
+    if isinstance(result, (GraphResult, NarrativeResult)):
+        return "```\n" + plain(result, digits) + "```\n"
+    return formats.markdown(result, digits)
 
-    def grid(head: list[str], rows: list[list[str]]) -> str:
-        lines = ["| " + " | ".join(cell(c) for c in head) + " |", "|" + "---|" * len(head)]
-        lines += ["| " + " | ".join(cell(c) for c in row) + " |" for row in rows]
-        return "\n".join(lines) + "\n"
 
-    at = f" at {_point_text(h, digits)}" if h.point is not None else ""
-    cols = [f"∂/∂{c}" for c in h.columns]
-    if isinstance(result, SymbolicJacobianResult):
-        body = grid(["output", *cols], [[t, *row] for t, row in zip(h.titles, result.jacobian)])
-        return f"**Symbolic Jacobian (SymPy)** of `{h.expression}`\n\n{body}"
-    if isinstance(result, JacobianResult):
-        values = h.value or []
-        rows = [[t, num(y, d), *(num(v, d) for v in row)] for t, y, row in zip(h.titles, values, result.jacobian)]
-        return f"**Jacobian{at}** (method: {result.method})\n\n" + grid(["output", "y", *cols], rows)
-    if isinstance(result, ProductResult):
-        rows = [[c, num(p, d), num(g, d)] for c, p, g in zip(h.columns, h.point or [], result.vjp)]
-        v = "" if result.v is None else f", v = ({', '.join(num(x, d) for x in result.v)})"
-        return f"**vᵀJ = x.grad after {result.method}{at}**{v}\n\n" + grid(["input", "value", "vᵀJ"], rows)
-    if isinstance(result, CheckResult):
-        keys = ("sum_backward", "ones_backward", "column_sums", "symbolic")
-        rows = [[c, *(num(getattr(result, k)[j], d) for k in keys)] for j, c in enumerate(h.columns)]
-        verdict = "PASS" if result.match else "FAIL"
-        head = ["input", "y.sum().backward()", "y.backward(ones_like(y))", "1ᵀJ", "SymPy d(Σy)/dx"]
-        return f"**d(Σy)/dx four ways{at}**: {verdict}\n\n" + grid(head, rows)
-    if isinstance(result, JvpResult):
-        rows = [[t, num(y, d), num(g, d)] for t, y, g in zip(h.titles, h.value or [], result.jvp)]
-        return f"**J·u by forward mode{at}**\n\n" + grid(["output", "y", "J·u"], rows)
+# ---- heat pictures: a matrix too large to read as numbers ---------------------------------------
+
+HEAT_LINES = 40  # terminal lines a picture may take
+
+
+class MatrixView:
+    """A Jacobian (or each Hessian) as numbers, or as a heat picture when the numbers do not fit.
+
+    The choice is made when Rich draws it, from the console it is drawn on: its width, and
+    whether it has colour (without colour, NO_COLOR or a pipe, the picture is characters).
+    """
+
+    def __init__(self, result: JacobianResult | HessianResult, d: int, digits: int | None, view: str) -> None:
+        self.result, self.d, self.digits, self.view = result, d, digits, view
+
+    def __rich_console__(self, console: Any, options: Any) -> Any:
+        from rich.console import Group
+
+        r, width = self.result, options.max_width
+        if not wants_heat(r, width, self.view, self.d):
+            build = _jacobian_parts if isinstance(r, JacobianResult) else _hessian_parts
+            yield Group(*build(r, self.d, self.digits))
+            return
+        yield Group(*heat_parts(r, self.d, self.digits, width, console.color_system is not None))
+
+
+def wants_heat(result: Result, width: int, view: str, d: int) -> bool:
+    """``heat``: always; ``numbers``: never; ``auto``: when the numbers would not fit the terminal."""
+    if view != "auto":
+        return view == "heat"
     if isinstance(result, HessianResult):
-        out = [f"**Hessians{at}**\n"]
-        for i, title in enumerate(h.titles):
-            rows = [[f"∂/∂{c}", *(num(v, d) for v in row)] for c, row in zip(h.columns, result.hessian[i])]
-            out.append(f"∂²{h.rows[i]}: {title}\n\n" + grid(["", *cols], rows))
-        return "\n".join(out)
-    return "```\n" + plain(result, digits) + "```\n"
+        matrices, first = result.hessian, max(len(c) for c in result.header.columns) + 4
+    else:
+        assert isinstance(result, JacobianResult)
+        matrices, first = [result.jacobian], 12
+    for matrix in matrices:
+        m, n = len(matrix), len(matrix[0]) if matrix else 0
+        if m > MAX_TABLE_ROWS or n > MAX_TABLE_COLS:
+            return True
+        cols = zip(zip(*matrix), result.header.columns)
+        widths = [max([len(num(v, d)) for v in col] + [len(c) + 3]) for col, c in cols]
+        if first + 12 + sum(w + 3 for w in widths) > width:  # label, y and each number column with its padding
+            return True
+    return False
+
+
+def heat_parts(result: Any, d: int, digits: int | None, width: int, colour: bool) -> Parts:
+    """The heat picture of a Jacobian (or of each Hessian), with titles, legend and verdicts."""
+    h = result.header
+    at = _point_text(h, digits)
+    if len(at) > width:  # a hundred inputs: the picture is the point, not the title
+        at = at[: max(10, width - 30)].rsplit(",", 1)[0] + f", … ({len(h.columns)} inputs)"
+    if isinstance(result, JacobianResult):
+        parts: Parts = [
+            _title(f"Jacobian at {at}"),
+            heat_picture(result.jacobian, h.rows, h.columns, width, colour),
+            _dim(f"method: {result.method} — {result.method_detail}"),
+        ]
+        if result.determinant is not None:
+            parts.append(f"det J = {num(result.determinant, d)}")
+        if result.rank is not None:
+            parts.append(f"rank J = {result.rank}, condition number = {num(result.condition or math.nan, d)}")
+        return parts
+    parts = [_title(f"Hessians at {at}")]
+    names = list(h.columns)
+    for i, hess in enumerate(result.hessian[:MAX_TABLE_ROWS]):
+        parts.append(_title(f"∂²{h.rows[i]}: {h.titles[i]}"))
+        parts.append(heat_picture(hess, names, names, width, colour))
+    if len(h.rows) > MAX_TABLE_ROWS:
+        parts.append(_dim(f"... {len(h.rows) - MAX_TABLE_ROWS} more outputs (see --format json)"))
+    parts += [
+        _dim(result.method),
+        _verdict(result.symmetric, "symmetric: H = Hᵀ within tolerance"),
+        _verdict(result.match, "equal to SymPy's exact second derivatives"),
+    ]
+    return parts
+
+
+def heat_picture(
+    matrix: list[list[float]], rows: list[str], cols: list[str], width: int, colour: bool, lines: int = HEAT_LINES
+) -> Any:
+    """The matrix as coloured half blocks (two rows per line), or ``heat.density_text`` without colour."""
+    from rich.console import Group
+    from rich.style import Style
+    from rich.text import Text
+
+    from . import heat
+
+    if not colour:
+        return Text(heat.density_text(matrix, rows, cols, width, lines).rstrip("\n"))
+    m, n = len(matrix), len(matrix[0]) if matrix else 0
+    lay = heat.layout(m, n, rows, width, lines, 2)
+    p = heat.fit(matrix, math.ceil(m / lay.row_step), math.ceil(n / lay.col_step))
+    g, cw = lay.gutter, lay.cell_width
+    pairs = [(p.cells[k], p.cells[k + 1] if k + 1 < len(p.cells) else None) for k in range(0, len(p.cells), 2)]
+    labels = heat.row_label_lines(rows, p.row_step, len(pairs), 2)
+    ruler = heat.column_ruler(cols, p.col_step, len(p.cells[0]) if p.cells else 0, cw)
+    out = [Text(" " * (g + 1) + ruler, style="dim")]
+
+    def rgb(c: tuple[int, int, int] | None) -> str | None:
+        return None if c is None else f"rgb({c[0]},{c[1]},{c[2]})"
+
+    for label, (top, bottom) in zip(labels, pairs):
+        line = Text(f"{label[: g - 1]:>{g - 1}} ", style="dim")
+        line.append("│", style="dim")
+        for c in range(len(top)):
+            up = heat.colour(top[c], p.vmax)
+            down = heat.colour(bottom[c], p.vmax) if bottom is not None else None
+            if up is None and down is None:
+                line.append(" " * cw)
+            elif up is None:
+                line.append("▄" * cw, style=Style(color=rgb(down)))
+            else:
+                line.append("▀" * cw, style=Style(color=rgb(up), bgcolor=rgb(down)))
+        line.append("│", style="dim")
+        out.append(line)
+    out.append(heat_legend(p))
+    return Group(*out)
+
+
+def heat_legend(p: Any) -> Any:
+    """The colour scale: -max, the blue steps, 0, the red steps, +max; then what blank and gold mean."""
+    from rich.style import Style
+    from rich.text import Text
+
+    from . import heat
+
+    legend = Text(f"{num(-p.vmax, 3)} ")
+    for lv in [*range(-heat.LEVELS, 0), *range(1, heat.LEVELS + 1)]:
+        c = heat.level_colour(lv)
+        assert c is not None
+        legend.append("█", style=Style(color=f"rgb({c[0]},{c[1]},{c[2]})"))
+        if lv == -1:
+            legend.append(" 0 ")
+    legend.append(f" {num(p.vmax, 3)}   blank: exactly 0   ")
+    g = heat.NONFINITE
+    legend.append("█", style=Style(color=f"rgb({g[0]},{g[1]},{g[2]})"))
+    legend.append(" nan/inf\n")
+    legend.append(heat.describe(p) + "; --format csv or json prints every entry", style="dim")
+    return legend
 
 
 # ---- the one printer ----------------------------------------------------------------------
@@ -593,7 +719,7 @@ def text(obj: Shown, fmt: str, digits: int | None = None) -> str:
     return to_text(obj, fmt, digits)
 
 
-def show(obj: Shown, fmt: str, digits: int | None = None, stream: IO[str] | None = None) -> None:
+def show(obj: Shown, fmt: str, digits: int | None = None, stream: IO[str] | None = None, view: str = "auto") -> None:
     """Write ``obj`` to ``stream`` (stdout): a Rich renderable for ``table``, text otherwise.
 
     A plain string (the ``--code`` script) is written as it is, whatever the format.
@@ -602,7 +728,7 @@ def show(obj: Shown, fmt: str, digits: int | None = None, stream: IO[str] | None
     if fmt != "table" or isinstance(obj, str):
         out.write(text(obj, fmt, digits))
         return
-    shown = examples_renderable(obj) if isinstance(obj, ExampleList) else renderable(obj, digits)
+    shown = examples_renderable(obj) if isinstance(obj, ExampleList) else renderable(obj, digits, view)
     console(out).print(shown)
 
 

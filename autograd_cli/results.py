@@ -121,6 +121,8 @@ class JacobianResult(Result):
 class SymbolicJacobianResult(Result):
     jacobian: list[list[str]]
     method: str = "symbolic"
+    # SymPy's own entries (not in the JSON), so faces can print them with SymPy (e.g. LaTeX)
+    exprs: Any = field(default=None, repr=False, compare=False)
 
     def body(self) -> dict[str, Any]:
         return {"jacobian": self.jacobian, "method": self.method}
