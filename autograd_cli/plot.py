@@ -267,7 +267,7 @@ def save(fig: Figure, stream: IO[bytes], fmt: str) -> None:
     metadata: dict[str, Any] = (
         {"Software": None} if fmt == "png" else {"Date": None} if fmt == "svg" else {"CreationDate": None}
     )
-    with matplotlib.rc_context({"svg.hashsalt": "vjp", "svg.fonttype": "path"}):
+    with matplotlib.rc_context({"svg.hashsalt": "vjp", "svg.fonttype": "none"}):
         fig.savefig(stream, format=fmt, dpi=100, metadata=metadata)
 
 
