@@ -46,6 +46,15 @@ class Format(StrEnum):
     csv = "csv"
     tsv = "tsv"
     plain = "plain"
+    latex = "latex"
+    markdown = "markdown"
+    dot = "dot"
+
+
+class View(StrEnum):
+    auto = "auto"
+    numbers = "numbers"
+    heat = "heat"
 
 
 class Method(StrEnum):
@@ -112,9 +121,39 @@ FormatOpt = Annotated[
     typer.Option(
         "--format",
         "-f",
-        help="Output format. Default: $VJP_FORMAT, else table on a terminal and plain "
-        "tab-separated numbers when piped.",
+        help="Output format (a format that does not fit the command is refused, naming those that do: "
+        "dot is for graph only; latex and markdown for tables and matrices). Default: $VJP_FORMAT, "
+        "else table on a terminal and plain tab-separated numbers when piped.",
         show_default=False,
+        case_sensitive=False,
+    ),
+]
+PlotOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--plot",
+        metavar="FILE",
+        help="Also draw the result as a heatmap into FILE, by its extension: .png, .svg or .pdf "
+        "('-': PNG to stdout, instead of the text). Needs matplotlib: pip install 'autograd-cli[plot]'.",
+        show_default=False,
+    ),
+]
+GraphPlotOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--plot",
+        metavar="FILE",
+        help="Also draw the graph into FILE, by its extension: .svg, .png or .pdf ('-': PNG to stdout, "
+        "instead of the text), with Graphviz's dot program (pip install 'autograd-cli[plot]' and Graphviz).",
+        show_default=False,
+    ),
+]
+ViewOpt = Annotated[
+    View,
+    typer.Option(
+        "--view",
+        help="In the terminal: numbers, or a heat picture (colours; characters with NO_COLOR), "
+        "or auto (the picture when the numbers do not fit).",
         case_sensitive=False,
     ),
 ]
@@ -145,6 +184,8 @@ class Output:
     fmt: str
     digits: int | None
     quiet: bool
+    plot: str | None = None  # --plot FILE ('-': PNG on stdout)
+    view: str = "auto"  # --view, for tables of matrices
 
 
 def _debug(flag: bool) -> bool:
@@ -201,13 +242,58 @@ def _quiet_broken_pipe() -> None:
     os.dup2(devnull, sys.stdout.fileno())
 
 
-def _output(fmt: Format | None, digits: int | None, quiet: bool) -> Output:
+def _output(
+    fmt: Format | None,
+    digits: int | None,
+    quiet: bool,
+    command: str,
+    plot: str | None = None,
+    view: View = View.auto,
+) -> Output:
+    """The output options, checked before any work: a format that does not fit the command, a
+    picture that cannot be made, or --view heat with a text format is a usage error."""
+    from . import formats
+
     name = fmt.value if fmt is not None else os.environ.get("VJP_FORMAT", "").strip().lower()
     if name and name not in Format.__members__:
         _fail(f"$VJP_FORMAT={name!r} is not a format; use one of {', '.join(Format.__members__)}")
+    if fmt is not None and not formats.fits(command, name):
+        _fail(formats.misfit_message(command, name))
+    if fmt is None and name and not formats.fits(command, name):
+        name = ""  # $VJP_FORMAT is a default for every command; where it does not fit, the usual default
+    if view is View.heat:
+        if fmt is not None and name != "table":
+            _fail(
+                f"--view heat draws a picture in the terminal, which --format {name} has no room for; drop one of them"
+            )
+        name = "table"
     if not name:
         name = "table" if sys.stdout.isatty() else "plain"
-    return Output(name, digits, quiet)
+    if plot is not None:
+        _check_plot(plot, command, fmt)
+    return Output(name, digits, quiet, plot, view.value)
+
+
+def _check_plot(target: str, command: str, fmt: Format | None) -> None:
+    """Refuse a picture that cannot be made before anything is computed."""
+    from . import plot
+
+    try:
+        if command == "graph":
+            from . import dot
+
+            plot.picture_format(target)
+            dot.require()
+        else:
+            plot.picture_format(target)
+            plot.require_matplotlib()
+    except VjpError as e:
+        _fail(str(e))
+    if target == "-":
+        if sys.stdout.isatty():
+            _fail("--plot - writes PNG bytes to stdout, which is a terminal; redirect it (> j.png) or name a file")
+        if fmt is not None:
+            _fail(f"--plot - writes the picture to stdout, so --format {fmt.value} has nowhere to go; drop one of them")
 
 
 # ---- the one path every command takes ---------------------------------------------------------
@@ -217,13 +303,38 @@ _STDIN_IS_FREE = True
 
 
 def _show(out: Output, shown: Any) -> None:
-    """The one place results are printed: notes to stderr, the result to stdout."""
+    """The one place results are printed: notes to stderr, the result to stdout (and --plot's picture)."""
     from . import render
 
     for message in getattr(shown, "notes", ()):
         _note(out, message)
-    render.show(shown, out.fmt, out.digits, sys.stdout)
+    if out.plot is not None and not isinstance(shown, str):
+        _picture(out, shown)
+        if out.plot == "-":
+            return
+    render.show(shown, out.fmt, out.digits, sys.stdout, out.view)
     sys.stdout.flush()
+
+
+def _picture(out: Output, shown: Any) -> None:
+    """--plot: a heatmap (matplotlib), or the graph drawn by Graphviz; a note says where it went."""
+    from . import plot
+    from .results import GraphResult, SymbolicJacobianResult
+
+    assert out.plot is not None
+    if isinstance(shown, SymbolicJacobianResult):
+        raise plot.PlotError("--plot draws the Jacobian at a point; add --at with one value per input")
+    if isinstance(shown, GraphResult):
+        from . import dot
+
+        fmt = plot.picture_format(out.plot)
+        data = dot.render(dot.to_dot(shown), fmt)
+        where = plot.write_bytes(data, out.plot, sys.stdout.buffer, fmt)
+    else:
+        sys.stdout.flush()
+        where = plot.write(shown, out.plot, sys.stdout.buffer)
+    if out.plot != "-":
+        _note(out, f"wrote {where}")
 
 
 def _progress(out: Output) -> Any:
@@ -246,9 +357,13 @@ def _run(command: str, options: Output | None, traceback: bool, /, **fields: Any
     """
     from .request import Channels, Request, run
 
-    out = options or _output(None, None, False)
+    out = options or _output(None, None, False, command)
     values: dict[str, Any] = {k: _plain_value(v) for k, v in fields.items()}
     values["at"] = tuple(values.get("at") or ())
+    if out.plot is not None and (
+        "-" in values["at"] or values.get("points") or values.get("vs") or values.get("v") == "-"
+    ):
+        _fail("--plot draws the result at one point; with many points use --format csv or json (and plot those)")
     req = Request(command=command, **values)
     channels = Channels(
         show=lambda shown: _show(out, shown),
@@ -307,6 +422,8 @@ def jacobian(
     expr_file: ExprFileOpt = None,
     fmt: FormatOpt = None,
     digits: DigitsOpt = None,
+    plot: PlotOpt = None,
+    view: ViewOpt = View.auto,
     dtype: DTypeOpt = DType.float64,
     quiet: QuietOpt = False,
     traceback: TracebackOpt = False,
@@ -318,7 +435,7 @@ def jacobian(
     """
     _run(
         "jacobian",
-        _output(fmt, digits, quiet),
+        _output(fmt, digits, quiet, "jacobian", plot, view),
         traceback,
         expr=expr,
         expr_file=expr_file,
@@ -362,6 +479,7 @@ def product(
     expr_file: ExprFileOpt = None,
     fmt: FormatOpt = None,
     digits: DigitsOpt = None,
+    plot: PlotOpt = None,
     dtype: DTypeOpt = DType.float64,
     quiet: QuietOpt = False,
     traceback: TracebackOpt = False,
@@ -369,7 +487,7 @@ def product(
     """vᵀJ: x.grad after one y.backward(v)."""
     _run(
         "product",
-        _output(fmt, digits, quiet),
+        _output(fmt, digits, quiet, "product", plot),
         traceback,
         expr=expr,
         expr_file=expr_file,
@@ -401,6 +519,7 @@ def check(
     expr_file: ExprFileOpt = None,
     fmt: FormatOpt = None,
     digits: DigitsOpt = None,
+    plot: PlotOpt = None,
     dtype: DTypeOpt = DType.float64,
     quiet: QuietOpt = False,
     traceback: TracebackOpt = False,
@@ -409,7 +528,7 @@ def check(
     from autograd == SymPy's == central finite differences? Exit 1 if not."""
     _run(
         "check",
-        _output(fmt, digits, quiet),
+        _output(fmt, digits, quiet, "check", plot),
         traceback,
         expr=expr,
         expr_file=expr_file,
@@ -454,7 +573,7 @@ def jvp(
     """J·u by forward mode (dual numbers), without building J; with --v, check vᵀ(Ju) = (vᵀJ)u."""
     _run(
         "jvp",
-        _output(fmt, digits, quiet),
+        _output(fmt, digits, quiet, "jvp"),
         traceback,
         expr=expr,
         expr_file=expr_file,
@@ -480,6 +599,8 @@ def hessian(
     rtol: Annotated[float, typer.Option("--rtol", help="Relative tolerance of the checks.")] = 1e-3,
     fmt: FormatOpt = None,
     digits: DigitsOpt = None,
+    plot: PlotOpt = None,
+    view: ViewOpt = View.auto,
     dtype: DTypeOpt = DType.float64,
     quiet: QuietOpt = False,
     traceback: TracebackOpt = False,
@@ -487,7 +608,7 @@ def hessian(
     """The Hessian of each output by double backward, checked for symmetry and against SymPy."""
     _run(
         "hessian",
-        _output(fmt, digits, quiet),
+        _output(fmt, digits, quiet, "hessian", plot, view),
         traceback,
         expr=expr,
         expr_file=expr_file,
@@ -508,6 +629,7 @@ def graph(
     vars_: VarsOpt = None,
     expr_file: ExprFileOpt = None,
     fmt: FormatOpt = None,
+    plot: GraphPlotOpt = None,
     dtype: DTypeOpt = DType.float64,
     quiet: QuietOpt = False,
     traceback: TracebackOpt = False,
@@ -515,7 +637,7 @@ def graph(
     """The autograd graph of y: grad_fn nodes, their next_functions, AccumulateGrad at the leaves."""
     _run(
         "graph",
-        _output(fmt, None, quiet),
+        _output(fmt, None, quiet, "graph", plot),
         traceback,
         expr=expr,
         expr_file=expr_file,
@@ -560,7 +682,7 @@ def explain(
     """What autograd does, step by step, for your function: leaves, forward, one-hot rows, vᵀJ."""
     _run(
         "explain",
-        _output(fmt, None, quiet),
+        _output(fmt, None, quiet, "explain"),
         traceback,
         expr=expr,
         expr_file=expr_file,
@@ -581,7 +703,7 @@ def examples(
     traceback: TracebackOpt = False,
 ) -> None:
     """The named examples of examples.toml (use one with --example NAME)."""
-    _run("examples", _output(fmt, None, False), traceback, name=name)
+    _run("examples", _output(fmt, None, False, "examples"), traceback, name=name)
 
 
 def _version(value: bool) -> None:

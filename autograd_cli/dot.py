@@ -137,17 +137,24 @@ def _node(node: dict[str, Any], digits: int | None) -> list[str]:
     return out
 
 
-def render(dot_text: str, fmt: str) -> bytes:
-    """Draw DOT with Graphviz's ``dot`` program, through the ``graphviz`` package."""
-    try:
-        import graphviz
-    except ImportError:
+def require() -> None:
+    """Fail early, saying what to install, when the graph cannot be drawn here."""
+    import importlib.util
+
+    if importlib.util.find_spec("graphviz") is None:
         raise VjpError(
             "drawing the graph needs the graphviz Python package: pip install 'autograd-cli[plot]' "
             "(or pip install graphviz), and Graphviz's `dot` program"
-        ) from None
+        )
     if shutil.which("dot") is None:
         raise VjpError(INSTALL_DOT)
+
+
+def render(dot_text: str, fmt: str) -> bytes:
+    """Draw DOT with Graphviz's ``dot`` program, through the ``graphviz`` package."""
+    require()
+    import graphviz
+
     try:
         data = graphviz.Source(dot_text).pipe(format=fmt)
     except graphviz.ExecutableNotFound:

@@ -26,7 +26,6 @@ from .results import (
     JacobianResult,
     JvpResult,
     ProductResult,
-    SymbolicJacobianResult,
     close,
     max_abs_diff,
     nonfinite_notes,
@@ -458,13 +457,6 @@ def graph(problem: Problem, limit: int = 2000) -> GraphResult:
 
 
 def symbolic_jacobian(problem: Problem) -> tuple[Header, list[list[str]]]:
-    result = symbolic_jacobian_result(problem)
-    return result.header, result.jacobian
-
-
-def symbolic_jacobian_result(problem: Problem) -> SymbolicJacobianResult:
-    """SymPy's exact Jacobian as text, carrying the SymPy entries too (for LaTeX)."""
     check_jacobian_size(problem)
     rows, _ = symbolic.jacobian(problem)
-    text = [[symbolic.text(e) for e in row] for row in rows]
-    return SymbolicJacobianResult(Header.of("jacobian", problem), text, exprs=rows)
+    return Header.of("jacobian", problem), [[symbolic.text(e) for e in row] for row in rows]

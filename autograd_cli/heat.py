@@ -198,6 +198,8 @@ def density_text(
 def density_legend(p: Picture) -> str:
     from .render import num
 
-    edges = scale_edges(p.vmax)
-    steps = " ".join(f"{c}<={num(e, 2)}" for c, e in zip(DENSITY, edges))
-    return f"|value|: blank = 0  {steps}  {DENSITY_NONFINITE} = nan/inf\n{describe(p)}; sign not shown"
+    step = num(p.vmax / LEVELS, 2)
+    return (
+        f"|value| from 0 to {num(p.vmax, 3)}: ' {DENSITY}' (steps of {step}); {DENSITY_NONFINITE} = nan/inf\n"
+        f"{describe(p)}; sign not shown"
+    )

@@ -271,6 +271,20 @@ def save(fig: Figure, stream: IO[bytes], fmt: str) -> None:
         fig.savefig(stream, format=fmt, dpi=100, metadata=metadata)
 
 
+def write_bytes(data: bytes, target: str, stdout: IO[bytes], fmt: str) -> str:
+    """A picture made elsewhere (the graph, by Graphviz) into ``target``, as :func:`write` does."""
+    if target == "-":
+        stdout.write(data)
+        stdout.flush()
+        return "PNG to stdout"
+    try:
+        with open(target, "wb") as f:
+            f.write(data)
+    except OSError as e:
+        raise PlotError(f"cannot write --plot {target}: {e.strerror or e}") from None
+    return f"{target} ({fmt.upper()})"
+
+
 def write(result: Result, target: str, stdout: IO[bytes] | None = None) -> str:
     """Draw ``result`` into ``target`` (``-``: PNG on ``stdout``); returns what was written, for a note."""
     fmt = picture_format(target)

@@ -263,7 +263,7 @@ def renderable(result: Result, digits: int | None = None, view: str = "auto") ->
 
     d = TABLE_DIGITS if digits is None else digits
     if view != "numbers" and isinstance(result, (JacobianResult, HessianResult)):
-        return MatrixView(result, d, digits, view)
+        return Group(MatrixView(result, d, digits, view))
     builders: dict[type, Callable[[Any, int, int | None], Parts]] = {
         JacobianResult: _jacobian_parts,
         SymbolicJacobianResult: _jacobian_parts,
@@ -666,8 +666,8 @@ def heat_picture(
         return None if c is None else f"rgb({c[0]},{c[1]},{c[2]})"
 
     for label, (top, bottom) in zip(labels, pairs):
-        line = Text(f"{label[: g - 1]:>{g - 1}} ", style="dim")
-        line.append("│", style="dim")
+        line = Text()  # no base style: it would tint every cell
+        line.append(f"{label[: g - 1]:>{g - 1}} │", style="dim")
         for c in range(len(top)):
             up = heat.colour(top[c], p.vmax)
             down = heat.colour(bottom[c], p.vmax) if bottom is not None else None
@@ -701,7 +701,7 @@ def heat_legend(p: Any) -> Any:
     g = heat.NONFINITE
     legend.append("█", style=Style(color=f"rgb({g[0]},{g[1]},{g[2]})"))
     legend.append(" nan/inf\n")
-    legend.append(heat.describe(p) + "; --format csv or json prints every entry", style="dim")
+    legend.append(heat.describe(p) + " (all: --format csv)", style="dim")
     return legend
 
 
@@ -875,6 +875,18 @@ class BatchWriter:
                 _set_notes(slow[i], notes[i])
                 lines.append(to_json(slow[i].to_dict()) + "\n")
             self.stream.write("".join(lines))
+        elif self.fmt in ("latex", "markdown"):
+            from . import formats
+
+            out = []
+            for res in self.results(block):
+                if self.fmt == "latex":  # which point each block of equations is at
+                    out.append(
+                        f"% at {_point_text(res.header, self.digits)}\n{formats.text(res, 'latex', self.digits)}"
+                    )
+                else:
+                    out.append(formats.text(res, "markdown", self.digits) + "\n")
+            self.stream.write("".join(out))
         elif self.fmt in ("csv", "tsv"):
             rows = []
             for res in self.results(block):

@@ -255,7 +255,8 @@ def symbolic_jacobian(problem: Problem) -> Result:
 
     check_jacobian_size(problem)
     rows, _ = symbolic.jacobian(problem)
-    return SymbolicJacobianResult(Header.of("jacobian", problem), [[symbolic.text(e) for e in row] for row in rows])
+    text = [[symbolic.text(e) for e in row] for row in rows]
+    return SymbolicJacobianResult(Header.of("jacobian", problem), text, exprs=rows)  # exprs: for --format latex
 
 
 def status(result: Any) -> int:

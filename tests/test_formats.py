@@ -7,7 +7,7 @@ import math
 import pytest
 import sympy
 
-from autograd_cli import engines, formats
+from autograd_cli import engines, formats, request
 from autograd_cli.parsing import parse
 from autograd_cli.points import parse_point
 from autograd_cli.problem import make_problem
@@ -36,13 +36,13 @@ def test_numeric_jacobian_latex_is_sympys_printing_of_the_same_matrix():
 def test_symbolic_jacobian_latex_is_sympys_printer_on_an_independently_built_matrix():
     x0, x1 = sympy.symbols("x0 x1")
     expected = sympy_bmatrix([[2 * x0, 3], [2, 2 * x1]])
-    result = engines.symbolic_jacobian_result(problem(SEED))
+    result = request.symbolic_jacobian(problem(SEED))
     assert formats.latex(result, None) == f"J = {expected}\n"
 
 
 def test_symbolic_latex_of_functions_and_fractions():
     x, y = sympy.symbols("x y")
-    result = engines.symbolic_jacobian_result(problem("sin(x)*y; sqrt(x)/y", None))
+    result = request.symbolic_jacobian(problem("sin(x)*y; sqrt(x)/y", None))
     f = sympy.Matrix([sympy.sin(x) * y, sympy.sqrt(x) / y])
     assert formats.latex(result, None) == "J = " + sympy_bmatrix(f.jacobian([x, y]).tolist()) + "\n"
 
@@ -189,7 +189,7 @@ def test_markdown_check_product_jvp_hessian_and_symbolic():
     assert parse_tables(text)[1][1:] == [["x0", "2", "-2"], ["x1", "3", "-10.5"]]
     assert parse_tables(formats.markdown(engines.jvp(p, (1.0, 0.0), None, 1e-5, 1e-3), None))[1][1][2] == "4"
     assert len(parse_tables(formats.markdown(engines.hessian(p, 1e-5, 1e-3), None))) == 2
-    sym = parse_tables(formats.markdown(engines.symbolic_jacobian_result(problem(SEED)), None))[0]
+    sym = parse_tables(formats.markdown(request.symbolic_jacobian(problem(SEED)), None))[0]
     assert sym[1] == ["`y₀ = x0**2 + 3*x1`", "`2*x0`", "`3`"]
 
 
