@@ -205,9 +205,16 @@ def _product_figure(result: ProductResult) -> Figure:
     h = result.header
     what = "vᵀJ" if result.v is not None else "∇y"
     title = f"{what} = x.grad after {result.method} at {_point(h)}"
+    if result.v is not None and len(result.v) <= 8:
+        from .render import num
+
+        title += f"\nv = ({', '.join(num(v, 4) for v in result.v)})"
     if not h.tensor_inputs:
-        fig, axes = _new_figure(1)
-        heatmap(fig, axes[0], [result.vjp], [what], h.columns, title, what)
+        from matplotlib.figure import Figure
+
+        fig = Figure(figsize=(max(4.0, min(12.0, 1.0 + 0.8 * len(h.columns))), 2.6), layout="constrained")
+        ax = fig.subplots()
+        heatmap(fig, ax, [result.vjp], [what], h.columns, title, what)
         return fig
     grads = result.grads()
     fig, axes = _new_figure(len(grads))

@@ -277,3 +277,46 @@ def test_no_picture_library_is_imported_unless_a_picture_is_asked_for(tmp_path):
     line = next(x for x in p.stdout.splitlines() if x.startswith("REPORT "))
     for argv, loaded in json.loads(line[len("REPORT ") :]):
         assert loaded == [], (argv, loaded)
+
+
+# ---- the README's pictures ---------------------------------------------------------------------------
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _picture_script():
+    spec = importlib.util.spec_from_file_location("make_pictures", ROOT / "docs" / "make_pictures.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@needs_matplotlib
+def test_the_readme_pictures_are_what_the_script_makes(tmp_path):
+    from PIL import Image
+
+    script = _picture_script()
+    tmp_path = tmp_path / "pictures"
+    p = subprocess.run(
+        [sys.executable, str(ROOT / "docs" / "make_pictures.py"), str(tmp_path)], capture_output=True, text=True
+    )
+    assert p.returncode == 0, p.stderr
+    readme = (ROOT / "README.md").read_text()
+    for name, args in script.PICTURES:
+        assert f"](docs/{name})" in readme, name  # shown in the README
+        assert (ROOT / "docs" / name).is_file(), name  # and committed
+        made = tmp_path / name
+        if args[0] == "graph" and shutil.which("dot") is None:
+            assert not made.exists()
+            continue
+        data = made.read_bytes()
+        assert data.startswith(b"\x89PNG\r\n\x1a\n"), name
+        new, committed = Image.open(made), Image.open(ROOT / "docs" / name)
+        if args[0] != "graph":  # a heatmap's size is fixed in inches; Graphviz sizes by its fonts
+            assert new.size == committed.size, name
+        assert min(new.size) > 200, name
+        assert f"vjp {' '.join(args[:1])}" in p.stdout
+    assert sorted(f.name for f in tmp_path.iterdir()) == sorted(
+        n for n, a in script.PICTURES if a[0] != "graph" or shutil.which("dot")
+    )
