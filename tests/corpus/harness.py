@@ -221,11 +221,14 @@ _TOKEN = re.compile(r"[A-Za-z_][A-Za-z_0-9]*|\d+\.?\d*(?:[eE][-+]?\d+)?|\*\*|//|
 
 def failing_token(case: Case, message: str) -> str:
     """The token where vjp stopped, for grouping refusals: from '(at column N)', else a short message."""
-    m = re.search(r"at (?:line (\d+), )?column (\d+)", message)
-    if m:
+    found = re.findall(r"at (?:line (\d+), )?column (\d+)\)", message) or re.findall(
+        r"at (?:line (\d+), )?column (\d+)", message
+    )
+    if found:
+        m = found[-1]
         lines = case.expr.split("\n")
-        line = int(m.group(1) or 1) - 1
-        col = int(m.group(2)) - 1
+        line = int(m[0] or 1) - 1
+        col = int(m[1]) - 1
         text = lines[line] if 0 <= line < len(lines) else ""
         if 0 <= col < len(text):
             t = _TOKEN.match(text, col)
