@@ -8,6 +8,7 @@ SymPy, no Rich): ``vjp --help``, ``vjp examples`` and parse errors never pay for
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 import traceback as tb
@@ -706,6 +707,23 @@ def examples(
     _run("examples", _output(fmt, None, False, "examples"), traceback, name=name)
 
 
+@app.command()
+def shell(
+    on_error: Annotated[
+        OnError,
+        typer.Option(
+            "--on-error",
+            help="When a line fails: skip it and go on (the exit status is the worst of all lines), or stop there.",
+        ),
+    ] = OnError.skip,
+) -> None:
+    """Many command lines in one process (torch loads once): a prompt on a terminal, else one command line
+    per line of stdin. Each line is a vjp command without the leading `vjp`."""
+    from . import shell as face
+
+    raise typer.Exit(face.run(on_error.value))
+
+
 def _version(value: bool) -> None:
     if value:
         sys.stdout.write(f"vjp {__version__}\n")
@@ -719,6 +737,35 @@ def main_callback(
     ] = False,
 ) -> None:
     """Jacobians and vector-Jacobian products of a typed vector function, by PyTorch autograd."""
+
+
+# ---- one command line, in this process (vjp shell) -------------------------------------------------
+
+
+@functools.cache
+def click_app() -> Any:
+    """The Click group behind ``app``, built once."""
+    return typer.main.get_command(app)
+
+
+def invoke(args: list[str]) -> int:
+    """Run one vjp command line in this process, as ``vjp`` would; its exit status.
+
+    Used by ``vjp shell``: stdin carries the shell's own lines, so commands may not read it.
+    """
+    global _STDIN_IS_FREE
+    _STDIN_IS_FREE = False
+    try:
+        click_app().main(args, prog_name="vjp", standalone_mode=True)
+    except SystemExit as e:
+        return e.code if isinstance(e.code, int) else (0 if e.code is None else ExitCode.USAGE)
+    finally:
+        _STDIN_IS_FREE = True
+        try:
+            sys.stdout.flush()
+        except BrokenPipeError:
+            _quiet_broken_pipe()
+    return ExitCode.SUCCESS
 
 
 # ---- an expression that starts with '-' --------------------------------------------------

@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 import torch
 
-from . import graphdetail, symbolic
+from . import graphdetail
 from .build import Built
 from .errors import InputError
 from .expr import walk
@@ -250,7 +250,7 @@ def check(
 ) -> CheckResult:
     """y.sum().backward(), y.backward(ones), 1ᵀJ and SymPy's d(Σy)/dx, side by side; and
     the autograd Jacobian against SymPy's exact one and central finite differences."""
-    from . import threeways
+    from . import symbolic, threeways  # SymPy only for the commands that compare with it
 
     require_point(problem, "check")
     built = Built(problem)
@@ -344,6 +344,7 @@ def jvp(
 
 def hessian(problem: Problem, atol: float = 1e-5, rtol: float = 1e-3) -> HessianResult:
     """The Hessian of each output element by double backward, beside SymPy's."""
+    from . import symbolic
     from .problem import MAX_JACOBIAN
 
     require_point(problem, "hessian")
@@ -457,6 +458,8 @@ def graph(problem: Problem, limit: int = 2000) -> GraphResult:
 
 
 def symbolic_jacobian(problem: Problem) -> tuple[Header, list[list[str]]]:
+    from . import symbolic
+
     check_jacobian_size(problem)
     rows, _ = symbolic.jacobian(problem)
     return Header.of("jacobian", problem), [[symbolic.text(e) for e in row] for row in rows]
