@@ -280,7 +280,7 @@ def test_rich_and_markdown_displays():
     buf = io.StringIO()
     Console(file=buf, width=80, color_system=None).print(r)
     assert "y₀ = x0**2 + 3*x1" in buf.getvalue() and "det J = 18" in buf.getvalue()
-    assert "| y₁ = x1**2 + 2*x0 | 13 | 2 | 6 |" in r._repr_markdown_()
+    assert "| `y₁ = x1**2 + 2*x0` | 13 | 2 | 6 |" in r._repr_markdown_()
     assert repr(r) == "<Jacobian of 'x0**2+3*x1; x1**2+2*x0' at x0=2.0, x1=3.0>"
     assert r.text() == "4\t3\n2\t6\n"
     for result in (ag.product(SEED, at=(2, 3), v=(1, 0)), ag.check(SEED, at=(2, 3)), ag.graph(SEED, at=(2, 3))):
