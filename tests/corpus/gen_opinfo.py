@@ -883,9 +883,61 @@ def _all_ints(v: object) -> bool:
     return isinstance(v, int) and not isinstance(v, bool)
 
 
+# a few samples exactly as op_db gives them (full precision, not cut): the size of input the
+# acceptance checks may use; the largest sample whose Jacobian has at most RAW_NONZERO nonzeros
+RAW = [
+    ("exp", ""),
+    ("sigmoid", ""),
+    ("nn.functional.gelu", ""),
+    ("clamp", ""),
+    ("where", ""),
+    ("sum", ""),
+    ("softmax", ""),
+    ("matmul", ""),
+    ("linalg.det", ""),
+    ("nn.functional.cross_entropy", ""),
+    ("nn.functional.mse_loss", ""),
+    ("logsumexp", ""),
+]
+RAW_NONZERO = 1300
+
+
+def raw_cases() -> list[dict[str, Any]]:
+    global MAX_ELEMENTS, MAX_JACOBIAN
+    from torch.testing._internal.common_methods_invocations import op_db
+
+    by_name = {(o.name, o.variant_test_name): o for o in op_db}
+    saved = MAX_ELEMENTS, MAX_JACOBIAN
+    MAX_ELEMENTS, MAX_JACOBIAN = 10**6, 400_000
+    cases = []
+    try:
+        for key in RAW:
+            opinfo = by_name[key]
+            best: tuple[int, int, dict[str, Any]] | None = None
+            for i, sample in enumerate(samples_of(opinfo)):
+                try:
+                    case = build(opinfo, sample, spelled(opinfo.name), "function")
+                except (UnfitSampleError, RuntimeError, ValueError, IndexError, TypeError):
+                    continue
+                nonzero = sum(len(block["nonzero"]) for block in case["jacobian"].values())
+                size = sum(math.prod(spec["shape"]) for spec in case["inputs"].values())
+                if nonzero <= RAW_NONZERO and (best is None or size > best[0]):
+                    best = (size, i, case)
+            if best is not None:
+                size, i, case = best
+                short = op_short(opinfo.name)
+                done = finish(case, short, f"op_db {opinfo.name} sample {i}, as given (full precision, not cut)")
+                done["family"] = "raw:" + done["family"]
+                cases.append(done)
+                print(f"raw {opinfo.name}: sample {i}, {size} input elements")
+    finally:
+        MAX_ELEMENTS, MAX_JACOBIAN = saved
+    return cases
+
+
 def main() -> None:
     warnings.filterwarnings("ignore")  # deprecations inside torch's own samples (cross without dim, kl_div 'mean')
-    cases = opinfo_cases()
+    cases = opinfo_cases() + raw_cases()
     counts: dict[str, int] = {}
     for case in cases:
         counts[case["op"]] = counts.get(case["op"], 0) + 1
@@ -893,7 +945,9 @@ def main() -> None:
     edges = edge_cases()
     seen: dict[str, int] = {}
     for case in [*cases, *edges]:
-        base = (case["op"] if not case["family"].startswith("edges:") else case["family"]).replace(" ", "")
+        family = case["family"]
+        base = family if family.startswith("edges:") else ("raw:" if family.startswith("raw:") else "") + case["op"]
+        base = base.replace(" ", "")
         seen[base] = seen.get(base, 0) + 1
         case["id"] = f"{base}-{seen[base]}"
     doc = {
@@ -909,7 +963,9 @@ def main() -> None:
     }
     text = json.dumps(doc, indent=None, separators=(",", ":"), allow_nan=False)
     OUT.write_text(text.replace('},{"id"', '},\n{"id"') + "\n")
-    print(f"wrote {len(cases)} OpInfo cases and {len(edges)} edge cases to {OUT} ({len(text) // 1024} KiB)")
+    print(
+        f"wrote {len(cases)} OpInfo cases (raw ones included) and {len(edges)} edge cases to {OUT} ({len(text) // 1024} KiB)"
+    )
     if missing:
         print(f"ops with no usable sample: {missing}")
 
