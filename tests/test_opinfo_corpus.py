@@ -15,7 +15,9 @@ from corpus.opinfo import load
 XFAIL = True  # flip when issue 9/10 land
 # case ids for which a clear refusal (exit 2) is an acceptable answer once XFAIL is off: a
 # decision that some published spelling stays outside the language (say why next to each)
-MAY_REFUSE: set[str] = set()
+MAY_REFUSE: set[str] = {
+    "edges:loss-20",  # F.cosine_embedding_loss: a kink case for an operation outside issue 9's list
+}
 
 CASES = {case.id: case for case in load()}
 

@@ -1871,6 +1871,113 @@ ENTRIES: list[Entry] = [
         lambda X, rand_weight: F.relu(X @ rand_weight + 1),
         wrt="X",
     ),
+    # ---- method spellings and long prefixes from the reference docs -------------------------------
+    E(
+        "sdpa-reference",
+        PT + "torch.nn.functional.scaled_dot_product_attention.html",
+        "scale_factor = 1 / math.sqrt(query.size(-1))\n"
+        "attn_weight = query @ key.transpose(-2, -1) * scale_factor\n"
+        "attn_weight = torch.softmax(attn_weight, dim=-1)\n"
+        "attn_weight @ value",
+        {
+            "query": "[[0.5,-1.0],[1.0,0.25]]",
+            "key": "[[1.0,2.0],[0.0,-1.0],[0.5,0.5]]",
+            "value": "[[1.0,0.0],[0.5,2.0],[-1.0,1.0]]",
+        },
+        lambda query, key, value: (
+            torch.softmax(query @ key.transpose(-2, -1) / math.sqrt(query.shape[-1]), dim=-1) @ value
+        ),
+        note="the reference implementation in the docs, without mask and dropout",
+    ),
+    E(
+        "sdpa-reference-bias",
+        PT + "torch.nn.functional.scaled_dot_product_attention.html",
+        "attn_weight = query @ key.transpose(-2, -1) * scale_factor; attn_weight += attn_bias; "
+        "attn_weight = torch.softmax(attn_weight, dim=-1); attn_weight @ value",
+        {
+            "query": "[[0.5,-1.0],[1.0,0.25]]",
+            "key": "[[1.0,2.0],[0.0,-1.0],[0.5,0.5]]",
+            "value": "[[1.0,0.0],[0.5,2.0],[-1.0,1.0]]",
+            "scale_factor": "0.7071067811865475",
+            "attn_bias": "[[0.0,-1.0,0.0],[0.5,0.0,-0.5]]",
+        },
+        lambda query, key, value, scale_factor, attn_bias: (
+            torch.softmax(query @ key.transpose(-2, -1) * scale_factor + attn_bias, dim=-1) @ value
+        ),
+        wrt="query,key,value",
+        note="an augmented assignment (+=) as the docs write it",
+    ),
+    E(
+        "linalg-cholesky-spd",
+        PT + "torch.linalg.cholesky.html",
+        "A = A @ A.mT + torch.eye(2)",
+        {"A": "[[[1.0,0.5],[-0.5,2.0]],[[0.25,1.0],[1.5,-1.0]]]"},
+        lambda A: A @ A.mT + torch.eye(2, dtype=A.dtype),
+    ),
+    E(
+        "linalg-eigh-symmetric",
+        PT + "torch.linalg.eigh.html",
+        "A = A + A.mT",
+        {"A": "[[[1.0,0.5],[-0.5,2.0]],[[0.25,1.0],[1.5,-1.0]]]"},
+        lambda A: A + A.mT,
+    ),
+    E(
+        "linalg-lu-solve-adjoint",
+        PT + "torch.linalg.lu_solve.html",
+        "A.mT @ X",
+        {"A": A33, "X": "[[1.0,0.0,2.0,-1.0],[0.5,1.0,0.0,1.0],[0.0,-2.0,1.0,0.5]]"},
+        lambda A, X: A.mT @ X,
+    ),
+    E(
+        "blitz-2017-view",
+        "pytorch/tutorials beginner_source/blitz/tensor_tutorial.py (2017-2020 edition)",
+        "z = x.view(-1, 8)",
+        {"x": "[[1.0,2.0,3.0,4.0],[5.0,6.0,7.0,8.0],[0.5,-1.0,1.5,-2.0],[0.0,0.25,-0.25,1.0]]"},
+        lambda x: x.view(-1, 8),
+    ),
+    E(
+        "blitz-2017-view-16",
+        "pytorch/tutorials beginner_source/blitz/tensor_tutorial.py (2017-2020 edition)",
+        "y = x.view(16)",
+        {"x": "[[1.0,2.0,3.0,4.0],[5.0,6.0,7.0,8.0],[0.5,-1.0,1.5,-2.0],[0.0,0.25,-0.25,1.0]]"},
+        lambda x: x.view(16),
+    ),
+    E(
+        "d2l-mxnet-relu",
+        D2L_MLP_SCRATCH,
+        "np.maximum(X, 0)",
+        {"X": "[[-1.0,0.5],[2.0,-0.25]]"},
+        lambda X: torch.clamp(X, min=0),
+    ),
+    E(
+        "jax-vjp-docstring",
+        JAX_API + "jax.vjp.html",
+        "jax.numpy.sin(x), jax.numpy.cos(y)",
+        {"x": "0.5", "y": "1.0"},
+        lambda x, y: (torch.sin(x), torch.cos(y)),
+    ),
+    E(
+        "jax-make-jaxpr",
+        JAX_API + "jax.make_jaxpr.html",
+        "jax.numpy.sin(jax.numpy.cos(x))",
+        {"x": "3.0"},
+        lambda x: torch.sin(torch.cos(x)),
+    ),
+    E(
+        "jax-ffi-rms-norm",
+        JAX + "ffi.html",
+        "scale = jnp.sqrt(jnp.mean(jnp.square(x), axis=-1, keepdims=True) + eps); x / scale",
+        {"x": "[[1.0,-2.0,0.5],[3.0,0.25,-1.0]]", "eps": "1e-05"},
+        lambda x, eps: x / torch.sqrt(torch.mean(torch.square(x), dim=-1, keepdim=True) + eps),
+        wrt="x",
+    ),
+    E(
+        "jax-checkpointing-g",
+        JAX + "gradient-checkpointing.html",
+        "y = jnp.dot(W, x); jnp.sin(y)",
+        {"W": "[[0.1,0.2,0.3,0.4],[0.5,-0.6,0.7,-0.8],[1.0,0.0,-1.0,0.5]]", "x": "[1.0,0.5,-0.5,2.0]"},
+        lambda W, x: torch.sin(W @ x),
+    ),
 ]
 
 
