@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+from array import array
 from dataclasses import dataclass, field
 
 from .errors import InputError
@@ -28,6 +29,14 @@ _TOKEN = re.compile(
     """,
     re.VERBOSE | re.DOTALL,
 )
+_BLANK = re.compile(r"[ \t\r\n]+")
+
+# One decimal number, as --at accepts it (ASCII digits only; no '_', no nan/inf, no hex).
+DECIMAL = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+# What a list of plain numbers may contain: read in bulk when its shape is regular.
+_LIST_CHARS = re.compile(r"[\[\]0-9eE.+\-,\s]*")
+_BRACKET = re.compile(r"[\[\]]")
+_SPACED_NUMBERS = re.compile(rb"[0-9.eE+\-]\s+[0-9.eE+\-]")
 
 
 @dataclass(frozen=True)
@@ -64,61 +73,178 @@ class PointSpec:
 def _number(token: str, option: str) -> float:
     value = float(token)
     if not math.isfinite(value):
-        raise InputError(f"{option}: {token} is not a finite number")
+        raise InputError(f"{option}: {shorten(token, 40)} is not a finite number")
     return value
 
 
+def shorten(text: str, limit: int = 120) -> str:
+    """``text``, or its start and end around '...' when it is longer than ``limit`` characters.
+
+    Messages quote what the user gave; a 9 MB point is quoted by its first and last few dozen
+    characters, not echoed whole to the terminal.
+    """
+    if len(text) <= limit:
+        return text
+    keep = max(8, limit // 2 - 10)
+    return f"{text[:keep]} ...({len(text) - 2 * keep:,} characters)... {text[-keep:]}"
+
+
+def floats(tokens: list[str] | list[bytes]) -> array[float] | None:
+    """Decimal tokens as floats, or None when one is not a finite decimal number.
+
+    The tokens must already be known to hold only the characters of decimal numbers
+    (0-9 . e E + -): for those, Python's float() accepts exactly the decimal grammar.
+    """
+    try:
+        values = array("d", map(float, tokens))
+    except ValueError:
+        return None
+    # nan cannot be spelled with these characters; inf only as an overflow such as 1e999
+    if values and not (math.isfinite(max(values)) and math.isfinite(min(values))):
+        return None
+    return values
+
+
+_NUMBER_CHARS = b"0123456789eE.+-"
+_BLANKS = b" \t\r\n\x0b\x0c"
+_AS_ZERO = bytes.maketrans(_NUMBER_CHARS, b"0" * len(_NUMBER_CHARS))
+
+
+def _regular_skeleton(shape: Shape) -> bytes:
+    """The brackets and commas of a list of that shape, numbers left out: [[,],[,]] for (2, 2)."""
+    inner = b"[" + b"," * (shape[-1] - 1) + b"]"
+    for size in reversed(shape[:-1]):
+        inner = b"[" + b",".join([inner] * size) + b"]"
+    return inner
+
+
+def _guess_shape(skeleton: bytes) -> Shape | None:
+    """The shape a regular list would have, read from its first rows (checked by the caller)."""
+    depth = len(skeleton) - len(skeleton.lstrip(b"["))
+    if depth == 0 or depth > MAX_DEPTH:
+        return None
+    shape = [0] * depth
+    shape[-1] = skeleton.count(b",", depth - 1, skeleton.find(b"]")) + 1
+    for level in range(depth - 2, -1, -1):  # from the innermost lists outwards
+        end = skeleton.find(b"]" * (depth - level))  # where the first list at this level ends
+        if end < 0:
+            return None
+        shape[level] = skeleton.count(b"]" * (depth - level - 1) + b",", level, end) + 1
+    return tuple(shape)
+
+
+def bulk_list(text: str, start: int) -> tuple[Value, int] | None:
+    """The nested list of plain numbers at ``text[start]`` (a '['), read in bulk, and where it ends.
+
+    None when the list is anything but numbers in a regular shape (names, constructors,
+    ragged rows, numbers separated only by blanks, a trailing comma...): the token reader
+    then reads it one token at a time and reports exactly what is wrong.
+    """
+    run = _LIST_CHARS.match(text, start)
+    assert run is not None
+    depth = 0
+    end = -1
+    for m in _BRACKET.finditer(text, start, run.end()):
+        depth += 1 if m.group() == "[" else -1
+        if depth == 0:
+            end = m.end()
+            break
+        if depth > MAX_DEPTH:
+            return None
+    if end < 0:
+        return None
+    body = text[start:end].encode("ascii")  # _LIST_CHARS are ASCII
+    if _SPACED_NUMBERS.search(body):  # [1 2 3]: blanks as separators, read token by token
+        return None
+    body = body.translate(None, _BLANKS)
+    zeros = body.translate(_AS_ZERO)
+    if b"]0" in zeros or b"0[" in zeros:  # a number outside a slot: [[1,2]3,[4,5]]
+        return None
+    skeleton = body.translate(None, _NUMBER_CHARS)
+    shape = _guess_shape(skeleton)
+    if shape is None or numel(shape) > MAX_ELEMENTS or skeleton != _regular_skeleton(shape):
+        return None
+    values = floats(body.replace(b"[", b"").replace(b"]", b"").split(b","))  # an empty slot fails here
+    if values is None:
+        return None
+    return Value(shape, tuple(values)), end
+
+
 class _Reader:
+    """Reads values from the text token by token, as they are needed (a 9 MB line is not
+    turned into millions of token objects first); lists of plain numbers are read in bulk."""
+
     def __init__(self, text: str, option: str) -> None:
         if len(text) > MAX_TEXT:
             raise InputError(f"{option}: the value is {len(text):,} characters long; the limit is {MAX_TEXT:,}")
         self.option = option
         self.text = text
-        self.tokens: list[tuple[str, str, int]] = []
-        for m in _TOKEN.finditer(text):
-            kind = m.lastgroup or ""
-            if kind == "ws":
-                continue
-            if kind == "bad":
-                ch = m.group()
-                raise self.error(f"unexpected character {ch!r}", m.start())
-            self.tokens.append((kind, m.group(), m.start()))
-        self.tokens.append(("end", "", len(text)))
-        self.i = 0
+        self.pos = 0  # where the next token starts (after blanks)
+        self._next: tuple[str, str, int] | None = None  # the token at self.pos, once read
+        self._next_end = 0
 
     def error(self, message: str, pos: int | None = None) -> InputError:
         where = f" at column {pos + 1}" if pos is not None and len(self.text) > 1 else ""
-        return InputError(f"{self.option} {self.text!r}: {message}{where}. {_examples(self.option)}")
+        return InputError(f"{self.option} {shorten(self.text)!r}: {message}{where}. {_examples(self.option)}")
+
+    def _read(self, pos: int) -> tuple[tuple[str, str, int], int]:
+        """The token starting at or after ``pos``, and where it ends."""
+        m = _BLANK.match(self.text, pos)
+        pos = m.end() if m else pos
+        if pos >= len(self.text):
+            return ("end", "", len(self.text)), pos
+        m = _TOKEN.match(self.text, pos)
+        assert m is not None  # (?P<bad>.) matches any character
+        kind = m.lastgroup or ""
+        if kind == "bad":
+            raise self.error(f"unexpected character {m.group()!r}", pos)
+        return (kind, m.group(), pos), m.end()
 
     def peek(self) -> tuple[str, str, int]:
-        return self.tokens[self.i]
+        if self._next is None:
+            self._next, self._next_end = self._read(self.pos)
+        return self._next
+
+    def peek2(self) -> tuple[str, str, int]:
+        """The token after the next one."""
+        self.peek()
+        return self._read(self._next_end)[0]
+
+    def advance(self, count: int = 1) -> None:
+        for _ in range(count):
+            self.peek()
+            self.pos, self._next = self._next_end, None
+
+    def seek(self, pos: int) -> None:
+        self.pos, self._next = pos, None
 
     def at(self, value: str) -> bool:
-        return self.tokens[self.i][1] == value and self.tokens[self.i][0] == "op"
+        kind, token, _ = self.peek()
+        return kind == "op" and token == value
 
     def expect(self, value: str) -> None:
         kind, got, pos = self.peek()
         if kind != "op" or got != value:
             raise self.error(f"expected {value!r}, found {got!r}" if got else f"expected {value!r} at the end", pos)
-        self.i += 1
+        self.advance()
 
     def items(self, allow_names: bool) -> tuple[list[Value], dict[str, Value]]:
         positional: list[Value] = []
         named: dict[str, Value] = {}
         while self.peek()[0] != "end":
             kind, value, pos = self.peek()
-            nxt = self.tokens[self.i + 1]
+            nxt = self.peek2()
             if kind == "name" and nxt[0] == "op" and nxt[1] == "=":
                 if not allow_names:
                     raise self.error(f"names are not used here ({value}=...); give the values in order", pos)
-                self.i += 2
+                self.advance(2)
                 if value in named:
                     raise self.error(f"{value} is given twice", pos)
                 named[value] = self.value()
             else:
                 positional.append(self.value())
             if self.at(","):
-                self.i += 1
+                self.advance()
                 if self.peek()[0] == "end":
                     raise self.error("a trailing ','", self.peek()[2])
         if positional and named:
@@ -128,11 +254,11 @@ class _Reader:
     def value(self) -> Value:
         kind, token, pos = self.peek()
         if kind == "num":
-            self.i += 1
+            self.advance()
             return Value((), (_number(token, self.option),))
         if kind == "op" and token == "[":
             return self.nested()
-        if kind == "name" and token[0] not in "+-" and self.tokens[self.i + 1][1] == "(":
+        if kind == "name" and token[0] not in "+-" and self.peek2()[1] == "(":
             return self.constructor()
         if kind == "name":
             word = token.lstrip("+-").lower()
@@ -142,60 +268,75 @@ class _Reader:
                 "pi": "only finite decimal numbers are accepted (3.141592653589793 for pi)",
                 "e": "only finite decimal numbers are accepted (2.718281828459045 for e)",
             }.get(word, "expected a number, a list [..] or ones/zeros/arange/linspace/eye/full(...)")
-            raise self.error(f"{token!r} is not a number; {hint}", pos)
+            raise self.error(f"{shorten(token, 40)!r} is not a number; {hint}", pos)
         if kind == "end":
             raise self.error("a value is missing at the end", pos)
         raise self.error(f"unexpected {token!r}", pos)
 
-    def nested(self, depth: int = 1) -> Value:
+    def nested(self) -> Value:
+        """A nested list: in bulk when it is plain numbers in a regular shape, else token by token."""
+        start = self.peek()[2]
+        bulk = bulk_list(self.text, start)
+        if bulk is not None:
+            value, end = bulk
+            if numel(value.shape) > MAX_ELEMENTS:
+                raise self.error(f"more than {MAX_ELEMENTS:,} elements")
+            self.seek(end)
+            return value
+        shape, data = self._nested(1)
+        return Value(shape, tuple(data))
+
+    def _nested(self, depth: int) -> tuple[Shape, list[float]]:
         start = self.peek()[2]
         if depth > MAX_DEPTH:
             raise self.error(f"lists nested more than {MAX_DEPTH} deep", start)
         self.expect("[")
-        items: list[Value] = []
-        while not self.at("]"):
-            if self.peek()[0] == "end":
-                raise self.error("'[' is not closed", start)
-            kind, token, pos = self.peek()
-            if kind == "num":
-                self.i += 1
-                items.append(Value((), (_number(token, self.option),)))
-            elif kind == "op" and token == "[":
-                items.append(self.nested(depth + 1))
-            else:
-                raise self.error(f"unexpected {token!r} in a list", pos)
-            if self.at(","):
-                self.i += 1
-        self.expect("]")
-        if not items:
-            raise self.error("an empty list", start)
-        shape = items[0].shape
-        if any(item.shape != shape for item in items):
-            raise self.error("the list is ragged: its rows have different lengths or depths", start)
         data: list[float] = []
-        for item in items:
-            data.extend(item.data)
-        full_shape = (len(items), *shape)
-        if numel(full_shape) > MAX_ELEMENTS:
-            raise self.error(f"more than {MAX_ELEMENTS:,} elements")
-        return Value(full_shape, tuple(data))
+        count = 0
+        inner: Shape | None = None
+        while not self.at("]"):
+            kind, token, pos = self.peek()
+            if kind == "end":
+                raise self.error("'[' is not closed", start)
+            if kind == "num":
+                self.advance()
+                data.append(_number(token, self.option))
+                shape: Shape = ()
+            elif kind == "op" and token == "[":
+                shape, sub = self._nested(depth + 1)
+                data.extend(sub)
+            else:
+                raise self.error(f"unexpected {shorten(token, 40)!r} in a list", pos)
+            if inner is None:
+                inner = shape
+            elif shape != inner:
+                raise self.error("the list is ragged: its rows have different lengths or depths", start)
+            count += 1
+            if len(data) > MAX_ELEMENTS:
+                raise self.error(f"more than {MAX_ELEMENTS:,} elements")
+            if self.at(","):
+                self.advance()
+        self.expect("]")
+        if inner is None:
+            raise self.error("an empty list", start)
+        return (count, *inner), data
 
     def constructor(self) -> Value:
         _, name, pos = self.peek()
         if name not in CONSTRUCTORS:
             raise self.error(f"unknown constructor {name}(); use one of {', '.join(CONSTRUCTORS)}", pos)
-        self.i += 2
+        self.advance(2)
         args: list[float | tuple[int, ...]] = []
         while not self.at(")"):
             kind, token, apos = self.peek()
             if kind == "end":
                 raise self.error(f"expected ')' to close {name}(", apos)
             if kind == "num":
-                self.i += 1
+                self.advance()
                 args.append(_number(token, self.option))
             elif kind == "op" and token in "([":
                 close = ")" if token == "(" else "]"
-                self.i += 1
+                self.advance()
                 dims: list[int] = []
                 while not self.at(close):
                     k2, t2, p2 = self.peek()
@@ -204,15 +345,15 @@ class _Reader:
                     if k2 != "num":
                         raise self.error(f"expected a size, found {t2!r}", p2)
                     dims.append(self._size(t2, p2))
-                    self.i += 1
+                    self.advance()
                     if self.at(","):
-                        self.i += 1
-                self.i += 1
+                        self.advance()
+                self.advance()
                 args.append(tuple(dims))
             else:
                 raise self.error(f"unexpected {token!r} in {name}()", apos)
             if self.at(","):
-                self.i += 1
+                self.advance()
         self.expect(")")
         return self._build(name, args, pos)
 
@@ -240,13 +381,18 @@ class _Reader:
             if len(dims) not in (1, 2):
                 raise self.error("eye(n) or eye(n, m)", pos)
             rows, cols = self._checked(name, (dims[0], dims[-1]))
-            return Value((rows, cols), tuple(1.0 if r == c else 0.0 for r in range(rows) for c in range(cols)))
+            data = [0.0] * (rows * cols)
+            diagonal = min(rows, cols)
+            data[0 : diagonal * (cols + 1) : cols + 1] = [1.0] * diagonal
+            return Value((rows, cols), tuple(data))
         nums = [a for a in args if not isinstance(a, tuple)]
         if len(nums) != len(args):
             raise self.error(f"{name}() takes numbers", pos)
         return self._arange(nums, pos) if name == "arange" else self._linspace(nums, pos)
 
     def _sizes(self, name: str, items: list[float | tuple[int, ...]], pos: int) -> Shape:
+        if len(items) > MAX_DEPTH or (len(items) == 1 and isinstance(items[0], tuple) and len(items[0]) > MAX_DEPTH):
+            raise self.error(f"{name}() with more than {MAX_DEPTH} dimensions", pos)
         if len(items) == 1 and isinstance(items[0], tuple):
             return items[0]
         out: list[int] = []
@@ -275,6 +421,10 @@ class _Reader:
             raise self.error(f"arange() would make too many elements: the limit is {MAX_ELEMENTS:,}", pos)
         count = max(0, math.ceil(span))
         self._checked("arange", (count,))
+        if count and start == int(start) and step == int(step) and abs(start) + count * abs(step) < 2**53:
+            # whole numbers: exactly start + i*step, made without a float operation per element
+            first, by = int(start), int(step)
+            return Value((count,), tuple(map(float, range(first, first + count * by, by))))
         return Value((count,), tuple(start + i * step for i in range(count)))
 
     def _linspace(self, nums: list[float], pos: int) -> Value:
@@ -286,6 +436,24 @@ class _Reader:
             return Value((1,), (start,))
         # start*(1-t) + end*t stays finite wherever start and end are (end - start may not)
         return Value((n,), tuple(start * (1 - i / (n - 1)) + end * (i / (n - 1)) for i in range(n)))
+
+
+def check_tolerances(atol: float, rtol: float, eps: float | None = None) -> None:
+    """--atol and --rtol must be finite and >= 0, --eps (the finite-difference step) finite and > 0.
+
+    Otherwise a correct gradient would FAIL its check (or nan would PASS nothing), which
+    is a usage error, not a finding about the function.
+    """
+    for name, value in (("--atol", atol), ("--rtol", rtol)):
+        if not (math.isfinite(value) and value >= 0):
+            raise InputError(
+                f"{name} must be a finite number >= 0 (as in torch.autograd.gradcheck), not {value!r}; "
+                f"e.g. {name} {'1e-5' if name == '--atol' else '1e-3'}"
+            )
+    if eps is not None and not (math.isfinite(eps) and eps > 0):
+        raise InputError(
+            f"--eps (the finite-difference step) must be a finite number > 0, not {eps!r}; e.g. --eps 1e-6"
+        )
 
 
 def _examples(option: str) -> str:
