@@ -15,7 +15,8 @@ import torch
 from . import graphdetail
 from .build import Built
 from .errors import InputError
-from .expr import walk
+from .methods import choose_method as choose_method
+from .methods import graph_size as graph_size
 from .problem import Problem, check_cotangent, check_jacobian_size
 from .results import METHOD_DETAIL as METHOD_DETAIL
 from .results import (
@@ -45,25 +46,6 @@ def require_point(problem: Problem, command: str) -> None:
     """Engines evaluate at a point; a problem without one is a usage error, not a TypeError."""
     if problem.point is None:
         raise InputError(f"{command} needs a point: give --at with one value per input ({', '.join(problem.names)})")
-
-
-def graph_size(problem: Problem) -> int:
-    """Nodes of the expression tree: a proxy for the ops one backward walks."""
-    return sum(1 for c in problem.function.components for _ in walk(c))
-
-
-def choose_method(problem: Problem) -> str:
-    """``auto``: the seed's row loop for small teaching cases, vectorised otherwise.
-
-    Rows cost m graph walks; batched costs one vmapped walk over m cotangents; forward
-    one vmapped walk over n tangents, plus ~0.2 s of torch.func start-up.
-    """
-    m, n, nodes = problem.m, problem.n, graph_size(problem)
-    if m <= 16 and m * nodes <= 4_000:
-        return "rows"
-    if n * 8 <= m and m * nodes >= 2_000_000:
-        return "forward"
-    return "batched"
 
 
 def _zero(leaves: list[torch.Tensor]) -> None:

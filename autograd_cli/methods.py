@@ -1,0 +1,29 @@
+"""Which Jacobian method ``auto`` runs: a rule on the problem's size, torch-free and SymPy-free.
+
+Shared by the single-point engines and the many-points engine, so that streaming points
+need not import SymPy (its reference is only used by ``check``).
+"""
+
+from __future__ import annotations
+
+from .expr import walk
+from .problem import Problem
+
+
+def graph_size(problem: Problem) -> int:
+    """Nodes of the expression tree: a proxy for the ops one backward walks."""
+    return sum(1 for c in problem.function.components for _ in walk(c))
+
+
+def choose_method(problem: Problem) -> str:
+    """``auto``: the seed's row loop for small teaching cases, vectorised otherwise.
+
+    Rows cost m graph walks; batched costs one vmapped walk over m cotangents; forward
+    one vmapped walk over n tangents, plus ~0.2 s of torch.func start-up.
+    """
+    m, n, nodes = problem.m, problem.n, graph_size(problem)
+    if m <= 16 and m * nodes <= 4_000:
+        return "rows"
+    if n * 8 <= m and m * nodes >= 2_000_000:
+        return "forward"
+    return "batched"
