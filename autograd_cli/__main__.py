@@ -1,5 +1,5 @@
 """``python -m autograd_cli``: the same as the ``vjp`` command."""
 
-from .cli import main
+from .channels import main
 
 main()

@@ -12,6 +12,7 @@ class ExitCode(IntEnum):
     CHECK_FAILED = 1  # a check ran and the values disagree
     USAGE = 2  # bad input or usage
     SOFTWARE = 70  # an internal error: a bug in vjp (EX_SOFTWARE)
+    INTERRUPTED = 130  # Ctrl-C (128 + SIGINT)
 
 
 class VjpError(Exception):
@@ -74,3 +75,18 @@ class InputError(VjpError):
 
 class ShapeError(VjpError):
     """Shapes that do not fit together (broadcasting, matmul, indexing, v's shape)."""
+
+
+class InternalError(VjpError):
+    """A bug in vjp found while the input was fine (e.g. at one point of a stream): exit 70."""
+
+    exit_code = ExitCode.SOFTWARE
+
+
+def bug_location(error: BaseException) -> str:
+    """' at file.py:123', where ``error`` was raised (for one-line bug reports)."""
+    import traceback
+    from pathlib import Path
+
+    frames = traceback.extract_tb(error.__traceback__) if error.__traceback__ else []
+    return f" at {Path(frames[-1].filename).name}:{frames[-1].lineno}" if frames else ""
