@@ -10,19 +10,18 @@ instead of once per point.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import torch
 
-from . import symbolic
 from .build import Built
-from .engines import choose_method
+from .methods import choose_method
 from .problem import Problem, check_jacobian_size
 from .results import close, max_abs_diff
 
 _BLOCK_ELEMENTS = 1 << 22
+MAX_BLOCK = 1 << 13  # points per call: bounds the text made at once, so memory stays flat
 
 
 @dataclass(frozen=True)
@@ -37,36 +36,42 @@ class Verdict:
 
 
 class Block:
-    """Results for a block of points: tensors, with lists (one entry per point) made on demand."""
+    """Results for a block of points: tensors (one row per point), with lists made on demand.
 
-    def __init__(self, points: Sequence[Sequence[float]], **tensors: torch.Tensor | None) -> None:
+    ``points`` is the (P, n) float64 tensor of the points as read; every other result is a
+    tensor in the problem's dtype, or a per-point list (``verdicts``).
+    """
+
+    def __init__(self, points: torch.Tensor, **tensors: torch.Tensor | None) -> None:
         self.points = points
         self.tensors = {k: v for k, v in tensors.items() if v is not None}
-        self.vs: list[list[float]] | None = None
+        self.vs: torch.Tensor | None = None
         self.verdicts: list[Verdict] = []
-        finite = tensors.get("finite")
-        self.finite: list[bool] | None = finite.tolist() if finite is not None else None
-        self._lists: dict[str, list[object]] = {}
+        self._lists: dict[str, list[Any]] = {}
 
-    def _list(self, key: str) -> list[object] | None:
+    def __len__(self) -> int:
+        return self.points.shape[0]
+
+    @property
+    def finite(self) -> torch.Tensor:
+        """One bool per point: every value it printed is finite."""
+        finite = self.tensors.get("finite")
+        return finite if finite is not None else torch.ones(len(self), dtype=torch.bool)
+
+    def _list(self, key: str) -> list[Any] | None:
         if key not in self.tensors:
             return None
         if key not in self._lists:
             self._lists[key] = self.tensors[key].tolist()
         return self._lists[key]
 
-    def __getattr__(self, key: str) -> list[object] | None:
-        if key.startswith("_") or key in ("points", "tensors", "vs", "finite", "verdicts"):
+    def __getattr__(self, key: str) -> list[Any] | None:
+        if key.startswith("_") or key in ("points", "tensors", "vs", "verdicts"):
             raise AttributeError(key)
         return self._list(key)
 
-    def flat_rows(self, keys: Sequence[str]) -> list[list[float]]:
-        """Per point: the point, then each named result flattened, in one list (for line templates)."""
-        count = len(self.points)
-        parts = [torch.as_tensor(self.points, dtype=torch.float64).reshape(count, -1)]
-        for key in keys:
-            parts.append(self.tensors[key].to(torch.float64).reshape(count, -1))
-        return torch.cat(parts, dim=1).tolist()
+    def point_list(self, i: int) -> list[float]:
+        return self.points[i].tolist()
 
 
 class BatchEngine:
@@ -81,16 +86,16 @@ class BatchEngine:
 
     def block_size(self) -> int:
         """Points per vectorised call, so that P x m x n stays bounded."""
-        return max(1, min(4096, _BLOCK_ELEMENTS // max(1, self.m * max(self.n, 1))))
+        return max(1, min(MAX_BLOCK, _BLOCK_ELEMENTS // max(1, self.m * max(self.n, 1))))
 
-    def _leaves(self, points: Sequence[Sequence[float]]) -> list[torch.Tensor]:
-        flat = torch.tensor(points, dtype=self.built.dtype).reshape(len(points), self.n)
+    def _leaves(self, points: torch.Tensor) -> list[torch.Tensor]:
+        flat = points.to(self.built.dtype, copy=True).reshape(points.shape[0], self.n)
         if self.problem.single_leaf:
             return [flat.requires_grad_()]
         out = []
         k = 0
         for inp in self.problem.inputs:
-            out.append(flat[:, k : k + inp.numel].reshape(len(points), *inp.shape).clone().requires_grad_())
+            out.append(flat[:, k : k + inp.numel].reshape(points.shape[0], *inp.shape).clone().requires_grad_())
             k += inp.numel
         return out
 
@@ -139,7 +144,7 @@ class BatchEngine:
             jac = torch.cat(parts, dim=2).permute(1, 0, 2)
         return jac
 
-    def jacobian(self, points: Sequence[Sequence[float]]) -> Block:
+    def jacobian(self, points: torch.Tensor) -> Block:
         leaves = self._leaves(points)
         y = self._forward(leaves)
         jac = self._jac(leaves, y)
@@ -151,26 +156,24 @@ class BatchEngine:
         finite = torch.isfinite(y).all(dim=1) & torch.isfinite(jac).flatten(1).all(dim=1)
         return Block(points, values=y.detach(), jacobians=jac, determinants=det, finite=finite)
 
-    def product(self, points: Sequence[Sequence[float]], vs: Sequence[Sequence[float]] | None) -> Block:
+    def product(self, points: torch.Tensor, vs: torch.Tensor | None) -> Block:
         leaves = self._leaves(points)
         y = self._forward(leaves)
         count = y.shape[0]
         if vs is None:
             v = torch.ones(count, self.m, dtype=self.built.dtype)
         else:
-            v = torch.tensor(vs, dtype=self.built.dtype).reshape(count, self.m)
+            v = vs.to(self.built.dtype).reshape(count, self.m)
         if y.requires_grad:
             y.backward(v)
         grads = self._grads(leaves)
         finite = torch.isfinite(y).all(dim=1) & torch.isfinite(grads).all(dim=1)
         block = Block(points, values=y.detach(), vjps=grads, finite=finite)
-        block.vs = None if vs is None else [list(x) for x in vs]
+        block.vs = vs
         return block
 
-    def check(
-        self, points: Sequence[Sequence[float]], atol: float = 1e-5, rtol: float = 1e-3, eps: float = 1e-6
-    ) -> Block:
-        from . import threeways
+    def check(self, points: torch.Tensor, atol: float = 1e-5, rtol: float = 1e-3, eps: float = 1e-6) -> Block:
+        from . import symbolic, threeways
 
         leaves = self._leaves(points)
         y = self._forward(leaves)
@@ -185,7 +188,7 @@ class BatchEngine:
         else:
             g_sum = g_ones = torch.zeros(count, self.n, dtype=self.built.dtype)
         jac = self._jac(leaves, y)
-        flat = torch.tensor(points, dtype=torch.float64).reshape(count, self.n)
+        flat = points.reshape(count, self.n)
         skipped = None
         try:
             if self._sym is None:
@@ -214,21 +217,23 @@ class BatchEngine:
         )
         kinks = threeways.kinks(self.problem, flat, eps)
         keys = ["sum_backward", "ones_backward", "column_sums"] + (["symbolic"] if skipped is None else [])
-        vectors = [block._list(k) for k in keys]
-        auto, sym, fd = block.jacobian, block.symbolic_jacobian, block.finite_differences
+        vectors: list[list[Any]] = [block._list(k) or [] for k in keys]
+        auto: list[Any] = block.jacobian or []
+        values: list[Any] = block.values or []
+        sym, fd = block.symbolic_jacobian, block.finite_differences
         block.verdicts = []
         for i in range(count):
-            vecs: list[list[float]] = [v[i] for v in vectors]  # type: ignore[index,misc]
+            vecs: list[list[float]] = [v[i] for v in vectors]
             grads_match = all(close(a, b, atol, rtol) for vec in vecs[1:] for a, b in zip(vec, vecs[0]))
             outcome = threeways.compare(
                 self.problem,
-                auto[i],  # type: ignore[index,arg-type]
-                None if sym is None else sym[i],  # type: ignore[arg-type]
-                None if fd is None else fd[i],  # type: ignore[arg-type]
+                auto[i],
+                None if sym is None else sym[i],
+                None if fd is None else fd[i],
                 kinks[i],
                 atol,
                 rtol,
-                block.values[i],  # type: ignore[index,arg-type]
+                values[i],
             )
             notes = outcome.notes + ([skipped] if skipped else [])  # then point_notes, as check at one point
             block.verdicts.append(

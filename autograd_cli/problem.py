@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
+from itertools import chain
 
 from .errors import InputError, ShapeError
 from .parsing import Function
@@ -165,7 +166,7 @@ def assign(function: Function, spec: PointSpec | None) -> tuple[tuple[Input, ...
             )
         values = dict(zip(names, given))
     inputs = tuple(Input(n, values[n].shape) for n in names)
-    point = tuple(v for n in names for v in values[n].data)
+    point = tuple(chain.from_iterable(values[n].data for n in names))
     return inputs, point
 
 

@@ -1,10 +1,16 @@
 """Many points (or cotangents) from a stream: stdin lines, CSV/TSV files, JSON Lines.
 
-Lines are read in blocks as they arrive (``os.read`` returns what is there), so a slow
-producer gets each answer as soon as its line is complete, and a fast one gets large
-vectorised blocks; memory stays bounded by the block size. The inputs' shapes come from
-the first point (a tensor point such as ``x=[0,2,8]``, a JSON object, or a CSV header
-naming ``x[0],x[1],...``); every later point must have the same shapes. Imports no torch.
+Bytes are read as they arrive (``os.read`` returns what is there), so a slow producer gets
+each answer as soon as its line is complete and a fast one gets large blocks; memory stays
+bounded by the block size. A block of plain numeric lines (``2,3``, ``2\\t3``, ``2 3``, under
+a CSV header or not) is parsed in bulk; anything else line by line. The inputs' shapes come
+from the first point (a tensor point such as ``x=[0,2,8]``, a JSON object, or a CSV header
+naming ``x[0],x[1],...``); every later point must have the same shapes.
+
+Whatever a line holds, it gives a point or a ``Bad`` naming its line: an over-long line,
+bytes that are not UTF-8, a CR inside a field, JSON nested 100,000 deep or a 400-digit
+number never end the stream. Only a stream that is not text at all (UTF-16, NUL bytes) or
+cannot be read is an error for the whole stream. Imports no torch.
 """
 
 from __future__ import annotations
@@ -15,88 +21,205 @@ import json
 import math
 import os
 import re
-from collections.abc import Iterator
-from typing import IO, NamedTuple
+from array import array
+from collections.abc import Iterable, Iterator
+from typing import IO, Any, NamedTuple
 
 from .errors import InputError, VjpError
 from .parsing import Function
-from .points import PointSpec, Value, parse_point, parse_vector
+from .points import DECIMAL, MAX_DEPTH, PointSpec, Value, floats, parse_point, parse_vector, shorten
 from .problem import Problem, assign, check_cotangent, make_problem
-from .shapes import Shape, fmt, numel
+from .shapes import MAX_ELEMENTS, Shape, fmt, numel
 
-READ_BYTES = 1 << 16
+READ_BYTES = 1 << 20
 MAX_LINE = 10_000_000
 
 _SPLIT = re.compile(r"[,\s]+")
 _PLAIN_NUMBERS = re.compile(r"[-+0-9.eE][-+0-9.eE,\s]*")
 _LABEL = re.compile(r"([A-Za-z][A-Za-z0-9_]*)(?:\[([0-9, ]+)\])?")
+_VECTOR_HEADER = re.compile(r"[A-Za-z_][A-Za-z0-9_\[\], \t]*")
+_NUMBER_BYTES = b"0123456789.eE+-"
 
 
-class Item(NamedTuple):
-    """One line's parsed values (flat), or the error that line gave."""
+class Bad(NamedTuple):
+    """A line that gave no point: its number and the sentence that says why."""
 
     line: int
-    values: tuple[float, ...] | None
-    error: str | None = None
+    message: str
+
+
+class Lines(NamedTuple):
+    """Whole lines as read: ``size`` lines numbered from ``first``, each ending in a newline
+    (the last line of a stream may lack it)."""
+
+    first: int
+    data: bytes
+    size: int
+
+
+class Points(NamedTuple):
+    """Good points in line order: their line numbers and their values, ``width`` per point."""
+
+    lines: range | list[int]
+    values: array[float]
+    width: int
+
+    def __len__(self) -> int:
+        return len(self.lines)
+
+
+Piece = Points | Bad
 
 
 # ---- reading lines as they arrive ----------------------------------------------------
 
 
-def lines_from_fd(fd: int, block: int = 4096) -> Iterator[list[tuple[int, str]]]:
-    """Blocks of (line number, text) as they arrive on a file descriptor, at most ``block`` each."""
-    pending = b""
-    number = 0
-    first = True
-    while True:
-        data = os.read(fd, READ_BYTES)
-        if not data:
-            break
-        if first and data.startswith(b"\xef\xbb\xbf"):  # a byte-order mark, as spreadsheets write
-            data = data[3:]
-        first = False
-        pending += data
-        cut = pending.rfind(b"\n")
-        if cut < 0:
-            if len(pending) > MAX_LINE:
-                raise InputError(f"line {number + 1} is longer than {MAX_LINE:,} bytes")
-            continue
-        complete = pending[:cut].decode("utf-8", errors="replace").split("\n")
-        pending = pending[cut + 1 :]
-        for start in range(0, len(complete), block):
-            part = complete[start : start + block]
-            yield list(zip(range(number + 1, number + 1 + len(part)), part))
-            number += len(part)
-    if pending.strip():
-        yield [(number + 1, pending.decode("utf-8", errors="replace"))]
-
-
-def lines_from_text(stream: IO[str], block: int = 4096) -> Iterator[list[tuple[int, str]]]:
-    """The same for a text stream without a file descriptor (tests, StringIO)."""
-    out: list[tuple[int, str]] = []
-    for number, line in enumerate(stream, start=1):
-        out.append((number, line.rstrip("\r\n").lstrip("\ufeff") if number == 1 else line.rstrip("\r\n")))
-        if len(out) >= block:
-            yield out
-            out = []
-    if out:
-        yield out
-
-
-def open_lines(stream: IO[str], block: int = 4096) -> Iterator[list[tuple[int, str]]]:
-    """Blocks of lines from stdin or an opened file: by file descriptor when there is one."""
+def _chunks(stream: Any, what: str) -> Iterator[bytes]:
+    """The stream's bytes as they arrive: by file descriptor when it has one."""
     try:
         fd = stream.fileno()
     except (AttributeError, OSError, io.UnsupportedOperation, ValueError):
-        return lines_from_text(stream, block)
-    return lines_from_fd(fd, block)
+        fd = None
+    try:
+        if fd is not None:
+            while data := os.read(fd, READ_BYTES):
+                yield data
+            return
+        raw = getattr(stream, "buffer", None)
+        if raw is not None:  # a binary buffer without a descriptor (tests' BytesIO)
+            read = getattr(raw, "read1", raw.read)
+            while data := read(READ_BYTES):
+                yield data
+            return
+        while text := stream.read(READ_BYTES // 4):  # a text stream (StringIO)
+            yield text.encode("utf-8", "surrogateescape")
+    except OSError as e:
+        raise InputError(f"cannot read {what}: {e.strerror or e}") from None
+
+
+_BOMS = (
+    (b"\xff\xfe\x00\x00", "UTF-32"),
+    (b"\x00\x00\xfe\xff", "UTF-32"),
+    (b"\xff\xfe", "UTF-16"),
+    (b"\xfe\xff", "UTF-16"),
+)
+
+
+def _not_text(data: bytes, what: str) -> str | None:
+    """Why the stream, judged from its first bytes, is not UTF-8 text at all (else None)."""
+    for bom, name in _BOMS:
+        if data.startswith(bom):
+            return (
+                f"{what} is {name} (it starts with a {name} byte-order mark), not UTF-8; save it as UTF-8, "
+                f"e.g. iconv -f {name} -t UTF-8"
+            )
+    sample = data[:4096]
+    if sample.count(0) * 4 >= len(sample) > 0:
+        if not sample.strip(b"\x00"):
+            return f"{what} is not text: its first {len(sample):,} bytes are all NUL; vjp reads UTF-8 text"
+        return (
+            f"{what} is not UTF-8 text: {sample.count(0):,} of its first {len(sample):,} bytes are NUL "
+            "(UTF-16 without a byte-order mark?); save it as UTF-8, e.g. iconv -f UTF-16 -t UTF-8"
+        )
+    return None
+
+
+def read_lines(stream: Any, what: str = "the input") -> Iterator[Lines | Bad]:
+    """Blocks of whole lines as they arrive; an over-long line is a ``Bad`` and is skipped.
+
+    A stream that is not text (UTF-16, NUL bytes) raises ``InputError``: no line of it
+    could be read. A UTF-8 byte-order mark at the start is dropped.
+    """
+    pending = bytearray()
+    number = 0  # lines finished so far
+    skipping = False  # inside an over-long line: drop its bytes up to its end
+    first = True
+    for data in _chunks(stream, what):
+        if first:
+            if len(data) < 4 and not data.endswith(b"\n"):  # judge on a few bytes more
+                pending += data
+                continue
+            first = False
+            data = bytes(pending) + data
+            pending.clear()
+            why = _not_text(data, what)
+            if why:
+                raise InputError(why)
+            if data.startswith(b"\xef\xbb\xbf"):  # a byte-order mark, as spreadsheets write
+                data = data[3:]
+        if skipping:
+            cut = data.find(b"\n")
+            if cut < 0:
+                continue
+            data = data[cut + 1 :]
+            skipping = False
+            number += 1
+        pending += data
+        cut = pending.rfind(b"\n")
+        if cut >= 0:
+            block = bytes(pending[: cut + 1])
+            del pending[: cut + 1]
+            count = block.count(b"\n")
+            yield Lines(number + 1, block, count)
+            number += count
+        if len(pending) > MAX_LINE:
+            yield Bad(number + 1, f"line {number + 1}: longer than {MAX_LINE:,} bytes")
+            pending.clear()
+            skipping = True
+    if first and pending:
+        why = _not_text(bytes(pending), what)
+        if why:
+            raise InputError(why)
+        if pending.startswith(b"\xef\xbb\xbf"):
+            del pending[:3]
+    if pending and not skipping:
+        yield Lines(number + 1, bytes(pending), 1)
+
+
+def _split(lines: Lines) -> list[bytes]:
+    """The block's lines without their line ends."""
+    parts = lines.data.split(b"\n")
+    if lines.data.endswith(b"\n"):
+        parts.pop()
+    return parts
+
+
+def _decode(raw: bytes, number: int) -> str | Bad:
+    """One line as text (its CR LF or LF line end removed), or why it is not UTF-8 text."""
+    if raw.endswith(b"\r"):
+        raw = raw[:-1]
+    if len(raw) > MAX_LINE:
+        return Bad(number, f"line {number}: longer than {MAX_LINE:,} bytes")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        byte = raw[e.start]
+        return Bad(
+            number,
+            f"line {number}: not UTF-8 text (byte 0x{byte:02X} at column {e.start + 1}); "
+            "save the file as UTF-8 (from Latin-1: iconv -f LATIN1 -t UTF-8)",
+        )
+    if "\x00" in text:
+        return Bad(number, f"line {number}: a NUL character, so not a line of text")
+    return text
 
 
 def read_all(stream: IO[str], what: str, limit: int = 2_000_000) -> str:
     """The whole of a small stream (an expression file or EXPR '-'), bounded."""
-    text = stream.read(limit + 1)
+    from . import channels
+
+    if channels.is_closed(stream):
+        raise InputError(f"{what}: stdin is closed (<&-); give it the text, or use --expr-file FILE")
+    try:
+        text = stream.read(limit + 1)
+    except UnicodeDecodeError as e:
+        raise InputError(f"{what} is not UTF-8 text (byte 0x{e.object[e.start]:02X}); save it as UTF-8") from None
+    except OSError as e:
+        raise InputError(f"cannot read {what}: {e.strerror or e}") from None
     if len(text) > limit:
         raise InputError(f"{what} is longer than {limit:,} characters")
+    if "\x00" in text:
+        raise InputError(f"{what} holds NUL characters: it is not text (UTF-16? convert it: iconv -f UTF-16 -t UTF-8)")
     return text
 
 
@@ -106,41 +229,148 @@ def _strip(text: str) -> str:
     return text.strip()
 
 
-# ---- points ----------------------------------------------------------------------------
+# ---- numbers in bulk -------------------------------------------------------------------
 
 
-def _nested_shape(value: object) -> Shape:
-    shape: list[int] = []
-    while isinstance(value, list):
-        shape.append(len(value))
-        value = value[0] if value else None
-    return tuple(shape)
+def bulk_numbers(data: bytes, width: int, sep: bytes | None = None) -> array[float] | None:
+    """Every line of ``data`` as ``width`` decimal numbers, or None if any line is not that.
+
+    One pass of C-level byte operations checks that each line is exactly ``width``
+    numbers separated by one ``sep`` (``,``, a tab or a space), so a block of machine
+    written CSV/TSV never goes through Python line by line. Lines with anything else
+    (a comment, a blank line, ``nan``, ``1_000``, a quote) return None: the caller then
+    reads them one at a time and names the bad ones.
+    """
+    if b"\r" in data:
+        data = data.replace(b"\r\n", b"\n")
+    if not data.endswith(b"\n"):
+        data += b"\n"
+    count = data.count(b"\n")
+    rest = data.translate(None, _NUMBER_BYTES)  # the separators and line ends, nothing else
+    if width == 1:
+        if rest != b"\n" * count:
+            return None
+        tokens = data.split(b"\n")
+    else:
+        if sep is None:
+            sep = rest[:1]
+        if sep not in (b",", b"\t", b" ") or rest != (sep * (width - 1) + b"\n") * count:
+            return None
+        tokens = data.replace(b"\n", sep).split(sep)
+    tokens.pop()  # after the last line end
+    return floats(tokens)
 
 
-def _flat_numbers(value: object) -> tuple[float, ...]:
-    out: list[float] = []
-    stack = [value]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, list):
-            stack.extend(reversed(item))
-        elif isinstance(item, (int, float)) and not isinstance(item, bool):
-            if not math.isfinite(item):
-                raise InputError("values must be finite numbers")
-            out.append(float(item))
-        else:
-            raise InputError(f"{json.dumps(item)} is not a number")
-    return tuple(out)
+def _decimal(token: str) -> float:
+    """A finite decimal number, as --at accepts them: no '_', no nan or inf, ASCII digits only."""
+    if not DECIMAL.fullmatch(token):
+        raise InputError(f"{shorten(token, 40)!r} is not a number")
+    value = float(token)
+    if not math.isfinite(value):
+        raise InputError(f"{shorten(token, 40)} is not a finite number")
+    return value
 
 
-def _finite(token: str) -> float:
+def _plain(body: str) -> list[float] | None:
+    """Numbers separated by commas or blanks (``2,3``, ``2 3``), or None if the line is something else."""
+    if not _PLAIN_NUMBERS.fullmatch(body):
+        return None
+    return [_decimal(t) for t in _SPLIT.split(body) if t]
+
+
+# ---- JSON ----------------------------------------------------------------------------------
+
+
+def _no_constant(name: str) -> float:
+    raise InputError(f"{name} is not a finite number")
+
+
+def json_object(body: str) -> dict[str, Any]:
+    """One JSON object, whatever the line holds: bad JSON, deep nesting and huge numbers are InputErrors."""
     try:
-        v = float(token)
-    except ValueError:
-        raise InputError(f"{token!r} is not a number") from None
-    if not math.isfinite(v):
-        raise InputError(f"{token} is not a finite number")
-    return v
+        obj = json.loads(body, parse_int=float, parse_constant=_no_constant)
+    except json.JSONDecodeError as e:
+        raise InputError(f"not valid JSON ({e.msg} at column {e.colno})") from None
+    except RecursionError:
+        raise InputError(f"the JSON is nested too deeply (vjp reads lists up to {MAX_DEPTH} deep)") from None
+    except ValueError as e:  # a number Python will not convert
+        raise InputError(f"a number in the JSON cannot be read ({shorten(str(e), 80)})") from None
+    if not isinstance(obj, dict):
+        raise InputError('a JSON line must be an object, e.g. {"x0": 2, "x1": 3}')
+    return obj
+
+
+def _json_number(value: object, what: str) -> float:
+    if type(value) is not float:  # ints arrive as floats (parse_int=float); bool, str, None do not
+        shown = shorten(json.dumps(value), 40) if not isinstance(value, (list, dict)) else type(value).__name__
+        raise InputError(f"{what}: {shown} is not a number")
+    if not math.isfinite(value):
+        raise InputError(f"{what}: a value is not a finite number (too large for float64?)")
+    return value
+
+
+def json_tensor(value: object, what: str) -> tuple[Shape, list[float]]:
+    """A JSON number or nested list as (shape, flat values); ragged or mixed lists are refused."""
+    if not isinstance(value, list):
+        return (), [_json_number(value, what)]
+    shape: list[int] = []
+    level: list[Any] = [value]
+    while isinstance(level[0], list):
+        size = len(level[0])
+        if size == 0:
+            raise InputError(f"{what}: an empty list")
+        following: list[Any] = []
+        for item in level:
+            if not isinstance(item, list) or len(item) != size:
+                raise InputError(f"{what}: the list is ragged: its rows have different lengths or depths")
+            following.extend(item)
+        shape.append(size)
+        if len(shape) > MAX_DEPTH:
+            raise InputError(f"{what}: lists nested more than {MAX_DEPTH} deep")
+        if len(following) > MAX_ELEMENTS:
+            raise InputError(f"{what}: more than {MAX_ELEMENTS:,} elements")
+        level = following
+    flat = []
+    for item in level:
+        if isinstance(item, list):
+            raise InputError(f"{what}: the list is ragged: its rows have different lengths or depths")
+        flat.append(_json_number(item, what))
+    return tuple(shape), flat
+
+
+def _json_shapes(obj: dict[str, Any], names: tuple[str, ...]) -> dict[str, Shape]:
+    """The input shapes of vjp's own JSON output (its ``shapes``), checked."""
+    shapes = obj.get("shapes")
+    inputs = shapes.get("inputs") if isinstance(shapes, dict) else None
+    if not isinstance(inputs, dict):
+        raise InputError('"shapes" must be an object with "inputs": {name: [sizes]}, as vjp writes it')
+    out: dict[str, Shape] = {}
+    for name in names:
+        shape = inputs.get(name)
+        if not (
+            isinstance(shape, list)
+            and len(shape) <= MAX_DEPTH
+            and all(type(s) is float and s.is_integer() and 0 <= s <= MAX_ELEMENTS for s in shape)
+        ):
+            got = "nothing" if shape is None else shorten(json.dumps(shape), 40)
+            raise InputError(f'"shapes" gives {got} for {name}; a shape is a list of sizes such as [3] or []')
+        out[name] = tuple(int(s) for s in shape)
+        if numel(out[name]) > MAX_ELEMENTS:
+            raise InputError(f'"shapes" gives {name} more than {MAX_ELEMENTS:,} elements')
+    return out
+
+
+def _json_point(obj: dict[str, Any], width: int | None) -> list[float]:
+    """The flat ``point`` of vjp's own JSON output."""
+    shape, flat = json_tensor(obj["point"], '"point"')
+    if len(shape) > 1:
+        raise InputError('"point" must be a flat list of numbers, as vjp writes it')
+    if width is not None and len(flat) != width:
+        raise InputError(f'"point" has {len(flat)} values for {width} inputs')
+    return flat
+
+
+# ---- points -------------------------------------------------------------------------------
 
 
 class PointLines:
@@ -159,39 +389,109 @@ class PointLines:
         self.header: list[int | None] | None = None  # per column: the input element it holds
         self.delimiter = ","
         self.n = 0
+        self._order: list[tuple[int, int]] = []  # (target, column) pairs under a header
 
-    # the first point fixes the problem (its inputs' shapes)
-    def _start(self, body: str) -> bool:
-        """Set up the problem from the first line; True if the line was a header."""
+    # -- a block of lines -> good points and bad lines, in order -------------------------------
+    def block(self, lines: Lines) -> list[Piece]:
+        """The block's points (in bulk where the lines are plain) and bad lines, in line order."""
+        if self.problem is not None:
+            return _known(self, lines)
+        out: list[Piece] = []
+        raws = _split(lines)
+        for k, raw in enumerate(raws):
+            number = lines.first + k
+            item = self.line(number, raw)
+            if isinstance(item, Bad):
+                out.append(item)
+            elif item is not None:
+                out.append(Points([number], array("d", item), self.n))
+            if self.problem is not None:  # set by this line: the rest of the block may go in bulk
+                rest = raws[k + 1 :]
+                if rest:
+                    out = _joined(out, _known(self, Lines(number + 1, b"\n".join(rest) + b"\n", len(rest))))
+                break
+        return out
+
+    @property
+    def width(self) -> int:
+        return self.n
+
+    def bulk(self, data: bytes, count: int) -> array[float] | None:
+        if self.header is None:
+            return bulk_numbers(data, self.n)
+        table = bulk_numbers(data, len(self.header), self.delimiter.encode())
+        if table is None:
+            return None
+        width = len(self.header)
+        if width == self.n and self._order == [(k, k) for k in range(self.n)]:
+            return table
+        out = array("d", bytes(8 * self.n * count))
+        for target, column in self._order:
+            out[target :: self.n] = table[column::width]
+        return out
+
+    # -- one line ----------------------------------------------------------------------------------
+    def line(self, number: int, raw: bytes) -> list[float] | Bad | None:
+        """One line's values, a Bad, or None for a blank, comment or header line."""
+        text = _decode(raw, number)
+        if isinstance(text, Bad):
+            return text
+        body = _strip(text)
+        if not body:
+            return None
+        try:
+            if self.problem is None:
+                return self._start(body)
+            return self._values(body)
+        except VjpError as e:
+            return Bad(number, f"line {number}: {e}")
+        except (RecursionError, MemoryError):
+            return Bad(number, f"line {number}: too large or too deeply nested to read")
+
+    def _start(self, body: str) -> list[float] | None:
+        """Set up the problem from the first point; None if the line was a header."""
         if body[0] == "{":
-            obj = self._json_object(body)
-            shape_info = obj.get("shapes")
-            shapes = shape_info.get("inputs") if isinstance(shape_info, dict) else None
-            if "point" in obj and isinstance(shapes, dict):
-                named = {}
-                flat = _flat_numbers(obj["point"])
-                k = 0
-                for name in self.function.names:
-                    shape = tuple(shapes.get(name, ()))
-                    named[name] = Value(shape, flat[k : k + numel(shape)])
-                    k += numel(shape)
-                spec = PointSpec((), named)
-            elif "point" in obj:
-                spec = None
-            else:
-                spec = PointSpec(
-                    (),
-                    {n: Value(_nested_shape(v), _flat_numbers(v)) for n, v in obj.items() if n in self.function.names},
-                )
-            self._set(make_problem(self.function, spec, self.dtype))
-            return False
-        if not _PLAIN_NUMBERS.fullmatch(body) and self._header(body):
-            return True
-        if _PLAIN_NUMBERS.fullmatch(body):
-            self._set(make_problem(self.function, None, self.dtype))
-        else:
-            self._set(make_problem(self.function, parse_point(body, "line"), self.dtype))
-        return False
+            obj = json_object(body)
+            if "point" in obj:  # vjp's own JSON output
+                flat = _json_point(obj, None)
+                if "shapes" in obj:
+                    shapes = _json_shapes(obj, self.function.names)
+                    if sum(numel(s) for s in shapes.values()) != len(flat):
+                        raise InputError(f'"point" has {len(flat)} values but "shapes" gives a different number')
+                    named, k = {}, 0
+                    for name in self.function.names:
+                        size = numel(shapes[name])
+                        named[name] = Value(shapes[name], tuple(flat[k : k + size]))
+                        k += size
+                    self._set(make_problem(self.function, PointSpec((), named), self.dtype))
+                else:
+                    self._set(make_problem(self.function, None, self.dtype))
+                    if len(flat) != self.n:
+                        raise InputError(f'"point" has {len(flat)} values for {self.n} inputs')
+                return flat
+            named = {}
+            for name in self.function.names:
+                if name in obj:
+                    shape, flat = json_tensor(obj[name], name)
+                    named[name] = Value(shape, tuple(flat))
+            self._set(make_problem(self.function, PointSpec((), named), self.dtype))
+            return self._json_values(obj)
+        plain = _PLAIN_NUMBERS.fullmatch(body) is not None
+        if not plain and "=" not in body and self._header(body):  # no label has '=': x=[...] is a point
+            return None
+        if plain:
+            values = _plain(body)
+            assert values is not None
+            problem = make_problem(self.function, None, self.dtype)
+            if len(values) != problem.n:
+                raise InputError(_count_message(len(values), problem))
+            self._set(problem)
+            return values
+        spec = parse_point(body, "the point")
+        problem = make_problem(self.function, spec, self.dtype)
+        self._set(problem)
+        assert problem.point is not None
+        return list(problem.point)
 
     def _set(self, problem: Problem) -> None:
         self.problem = problem
@@ -203,7 +503,7 @@ class PointLines:
         So vjp's own CSV output, whose first columns are the point, reads back as points.
         """
         delimiter = "\t" if "\t" in body else ","
-        cells = [c.strip() for c in next(csv.reader([body], delimiter=delimiter))]
+        cells = [c.strip() for c in _cells(body, delimiter)]
         matches = [_LABEL.fullmatch(c) for c in cells]
         used = [m for m in matches if m is not None and m.group(1) in self.function.names]
         if not used:
@@ -213,115 +513,108 @@ class PointLines:
         for match in used:
             name, index = match.group(1), match.group(2)
             idx = [int(i) for i in index.split(",")] if index else []
+            if len(idx) > MAX_DEPTH or any(i >= MAX_ELEMENTS for i in idx):
+                raise InputError(f"the header column {shorten(match.group(0), 40)!r} is out of range")
             current = shapes.setdefault(name, [0] * len(idx))
             if len(current) != len(idx):
                 raise InputError(f"the header indexes {name} with different numbers of indices")
             shapes[name] = [max(c, i + 1) for c, i in zip(current, idx)]
+        if any(numel(tuple(s)) > len(cells) for s in shapes.values()):
+            raise InputError("the header must name every input element once")
         named = {n: Value(tuple(s), (0.0,) * numel(tuple(s))) for n, s in shapes.items()}
         missing = [n for n in self.function.names if n not in named]
         if missing:
             raise InputError(f"the header has no column for {', '.join(missing)}")
-        self._set(make_problem(self.function, PointSpec((), named), self.dtype))
-        assert self.problem is not None
-        position = {label: k for k, label in enumerate(self.problem.columns)}
-        self.header = []
+        problem = make_problem(self.function, PointSpec((), named), self.dtype)
+        position = {label: k for k, label in enumerate(problem.columns)}
+        header: list[int | None] = []
         for cell, m in zip(cells, matches):
-            target = position.get(cell) if m is not None and m.group(1) in self.function.names else None
-            if m is not None and m.group(1) in self.function.names and target is None:
-                raise InputError(f"the header column {cell!r} is not an element of {m.group(1)}")
-            self.header.append(target)
-        targets = [t for t in self.header if t is not None]
-        if sorted(targets) != list(range(self.problem.n)):
+            named_input = m is not None and m.group(1) in self.function.names
+            target = position.get(cell) if named_input else None
+            if named_input and target is None:
+                raise InputError(f"the header column {shorten(cell, 40)!r} is not an element of {m.group(1)}")  # type: ignore[union-attr]
+            header.append(target)
+        targets = [t for t in header if t is not None]
+        if sorted(targets) != list(range(problem.n)):
             raise InputError("the header must name every input element once")
+        self._set(problem)
+        self.header = header
         self.delimiter = delimiter
+        self._order = sorted((t, k) for k, t in enumerate(header) if t is not None)
         return True
 
-    def parse(self, number: int, text: str) -> Item | None:
-        """The line's point, an error, or None for a blank, comment or header line."""
-        if self.header is None and self.problem is not None and "#" not in text:
-            # the common case, first: plain numbers in input order
-            try:
-                values = tuple(map(float, _SPLIT.split(text.strip())))
-                if len(values) == self.n and all(map(math.isfinite, values)):
-                    return Item(number, values)
-            except ValueError:
-                pass
-        body = _strip(text)
-        if not body:
-            return None
-        try:
-            if self.problem is None and self._start(body):
-                return None
-            return Item(number, self._values(body))
-        except VjpError as e:
-            return Item(number, None, f"line {number}: {e}")
-
-    def _values(self, body: str) -> tuple[float, ...]:
+    def _values(self, body: str) -> list[float]:
         problem = self.problem
         assert problem is not None
         if self.header is not None:
-            cells = next(csv.reader([body], delimiter=self.delimiter))
+            cells = _cells(body, self.delimiter)
             if len(cells) != len(self.header):
                 raise InputError(f"{len(cells)} cells under a header of {len(self.header)} columns")
             out = [0.0] * problem.n
-            for k, cell in zip(self.header, cells):
-                if k is not None:
-                    out[k] = _finite(cell.strip())
-            return tuple(out)
+            for target, column in self._order:
+                out[target] = _decimal(cells[column].strip())
+            return out
         if body[0] == "{":
-            return self._json_values(self._json_object(body))
-        if _PLAIN_NUMBERS.fullmatch(body):
-            tokens = [t for t in _SPLIT.split(body) if t]
-            try:
-                values = tuple(map(float, tokens))
-            except ValueError:
-                values = tuple(_finite(t) for t in tokens)
-            if not all(map(math.isfinite, values)):
-                values = tuple(_finite(t) for t in tokens)
-            if len(values) != self.n:
-                raise InputError(
-                    f"{len(values)} value{'s' if len(values) != 1 else ''} for {problem.n} input"
-                    f"{'s' if problem.n != 1 else ''} ({', '.join(problem.columns[:8])}"
-                    f"{', ...' if problem.n > 8 else ''})"
-                )
-            return values
+            return self._json_values(json_object(body))
+        plain = _plain(body)
+        if plain is not None:
+            if len(plain) != self.n:
+                raise InputError(_count_message(len(plain), problem))
+            return plain
         spec = parse_point(body, "the point")
         inputs, flat = assign(problem.function, spec)
         for got, want in zip(inputs, problem.inputs):
             if got.shape != want.shape:
                 raise InputError(f"{got.name} has shape {fmt(got.shape)} here but {fmt(want.shape)} in the first point")
         assert flat is not None
-        return flat
+        return list(flat)
 
-    @staticmethod
-    def _json_object(body: str) -> dict[str, object]:
-        try:
-            obj = json.loads(body)
-        except json.JSONDecodeError as e:
-            raise InputError(f"not valid JSON ({e.msg})") from None
-        if not isinstance(obj, dict):
-            raise InputError("a JSON line must be an object")
-        return obj
-
-    def _json_values(self, obj: dict[str, object]) -> tuple[float, ...]:
+    def _json_values(self, obj: dict[str, Any]) -> list[float]:
         problem = self.problem
         assert problem is not None
         if "point" in obj:  # vjp's own JSON output: the flat point in input order
-            flat = _flat_numbers(obj["point"])
-            if len(flat) != problem.n:
-                raise InputError(f"'point' has {len(flat)} values for {problem.n} inputs")
-            return flat
+            if "shapes" in obj:
+                shapes = _json_shapes(obj, self.function.names)
+                for inp in problem.inputs:
+                    if shapes[inp.name] != inp.shape:
+                        raise InputError(
+                            f"{inp.name} has shape {fmt(shapes[inp.name])} here but {fmt(inp.shape)} in the first point"
+                        )
+            return _json_point(obj, problem.n)
         out: list[float] = []
         for inp in problem.inputs:
             if inp.name not in obj:
                 raise InputError(f"no value for {inp.name}")
-            value = obj[inp.name]
-            if _nested_shape(value) != inp.shape:
-                raise InputError(
-                    f"{inp.name} has shape {fmt(_nested_shape(value))} here but {fmt(inp.shape)} in the first point"
-                )
-            out.extend(_flat_numbers(value))
-        return tuple(out)
+            shape, flat = json_tensor(obj[inp.name], inp.name)
+            if shape != inp.shape:
+                raise InputError(f"{inp.name} has shape {fmt(shape)} here but {fmt(inp.shape)} in the first point")
+            out.extend(flat)
+        return out
+
+
+def _cells(body: str, delimiter: str) -> list[str]:
+    """The cells of one CSV/TSV row; csv's own complaints (a CR inside a field, a field over
+    its size limit, an unclosed quote) become InputErrors."""
+    try:
+        rows = list(csv.reader([body], delimiter=delimiter, strict=True))
+    except csv.Error as e:
+        text = str(e)
+        if "new-line" in text:
+            why = "a CR or LF inside a field"
+        elif "field limit" in text:
+            why = f"a field longer than csv's limit of {csv.field_size_limit():,} characters"
+        else:
+            why = shorten(text, 80)
+        raise InputError(f"not a CSV row: {why}") from None
+    return rows[0] if rows else []
+
+
+def _count_message(count: int, problem: Problem) -> str:
+    return (
+        f"{count} value{'s' if count != 1 else ''} for {problem.n} input"
+        f"{'s' if problem.n != 1 else ''} ({', '.join(problem.columns[:8])}"
+        f"{', ...' if problem.n > 8 else ''})"
+    )
 
 
 class VectorLines:
@@ -329,25 +622,97 @@ class VectorLines:
 
     def __init__(self, problem: Problem) -> None:
         self.problem = problem
+        self.width = problem.m
 
-    def parse(self, number: int, text: str) -> Item | None:
+    def block(self, lines: Lines) -> list[Piece]:
+        if lines.first > 1:
+            return _known(self, lines)
+        raws = _split(lines)  # the first line may be a header ('v y0,v y1'): read it alone
+        out = _each(self, lines.first, raws[:1])
+        if len(raws) > 1:
+            out += _known(self, Lines(lines.first + 1, b"\n".join(raws[1:]) + b"\n", len(raws) - 1))
+        return out
+
+    def bulk(self, data: bytes, count: int) -> array[float] | None:
+        return bulk_numbers(data, self.width)
+
+    def line(self, number: int, raw: bytes) -> tuple[float, ...] | Bad | None:
+        text = _decode(raw, number)
+        if isinstance(text, Bad):
+            return text
         body = _strip(text)
         if not body:
             return None
         try:
             if body[0] == "{":
-                obj = PointLines._json_object(body)
+                obj = json_object(body)
                 if "v" not in obj:
                     raise InputError('a JSON line for v needs a "v" key')
-                flat = _flat_numbers(obj["v"])
-                value = Value(_nested_shape(obj["v"]) or (len(flat),), flat)
+                shape, flat = json_tensor(obj["v"], "v")
+                value = Value(shape or (len(flat),), tuple(flat))
             elif _PLAIN_NUMBERS.fullmatch(body):
-                tokens = [t for t in _SPLIT.split(body) if t]
-                value = Value((len(tokens),), tuple(_finite(t) for t in tokens))
-            elif re.fullmatch(r"[A-Za-z_][A-Za-z0-9_\[\], \t]*", body) and number == 1:
+                flat = _plain(body) or []
+                value = Value((len(flat),), tuple(flat))
+            elif number == 1 and _VECTOR_HEADER.fullmatch(body):
                 return None  # a header line such as 'v y0,v y1'
             else:
                 value = parse_vector(body, "v")
-            return Item(number, check_cotangent(self.problem, value, "v"))
+            return check_cotangent(self.problem, value, "v")
         except VjpError as e:
-            return Item(number, None, f"line {number}: {e}")
+            return Bad(number, f"line {number}: {e}")
+        except (RecursionError, MemoryError):
+            return Bad(number, f"line {number}: too large or too deeply nested to read")
+
+
+def _known(parser: PointLines | VectorLines, lines: Lines) -> list[Piece]:
+    """Lines whose shapes are known: in bulk, else in halves (so a few bad lines among many
+    keep the rest in bulk), else line by line."""
+    values = parser.bulk(lines.data, lines.size)
+    if values is not None:
+        return [Points(range(lines.first, lines.first + lines.size), values, parser.width)]
+    raws = _split(lines)
+    if len(raws) <= 64:
+        return _each(parser, lines.first, raws)
+    half = len(raws) // 2
+    first = _known(parser, Lines(lines.first, b"\n".join(raws[:half]) + b"\n", half))
+    second = _known(parser, Lines(lines.first + half, b"\n".join(raws[half:]) + b"\n", len(raws) - half))
+    return _joined(first, second)
+
+
+def _joined(first: list[Piece], second: list[Piece]) -> list[Piece]:
+    """Two runs of pieces, the points at the seam made one run (one vectorised call, not two)."""
+    a, b = (first[-1], second[0]) if first and second else (None, None)
+    if isinstance(a, Points) and isinstance(b, Points):
+        return [*first[:-1], Points([*a.lines, *b.lines], a.values + b.values, a.width), *second[1:]]
+    return first + second
+
+
+def _each(parser: PointLines | VectorLines, first: int, raws: list[bytes]) -> list[Piece]:
+    """Line by line: runs of good points, and bad lines."""
+    out: list[Piece] = []
+    numbers: list[int] = []
+    values = array("d")
+    for k, raw in enumerate(raws):
+        item = parser.line(first + k, raw)
+        if item is None:
+            continue
+        if isinstance(item, Bad):
+            if numbers:
+                out.append(Points(numbers, values, parser.width))
+                numbers, values = [], array("d")
+            out.append(item)
+        else:
+            numbers.append(first + k)
+            values.extend(item)
+    if numbers:
+        out.append(Points(numbers, values, parser.width))
+    return out
+
+
+def pieces(parser: PointLines | VectorLines, blocks: Iterable[Lines | Bad]) -> Iterator[Piece]:
+    """The good points and bad lines of a stream, in order, block by block."""
+    for block in blocks:
+        if isinstance(block, Bad):
+            yield block
+        else:
+            yield from parser.block(block)
