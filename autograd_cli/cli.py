@@ -257,7 +257,7 @@ def _output(
 
     name = fmt.value if fmt is not None else os.environ.get("VJP_FORMAT", "").strip().lower()
     if name and name not in Format.__members__:
-        _fail(f"$VJP_FORMAT={name!r} is not a format; use one of {', '.join(Format.__members__)}")
+        _fail(f"$VJP_FORMAT={name[:40]!r} is not a format; use one of {', '.join(Format.__members__)}")
     if fmt is not None and not formats.fits(command, name):
         _fail(formats.misfit_message(command, name))
     if fmt is None and name and not formats.fits(command, name):

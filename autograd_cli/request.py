@@ -110,7 +110,7 @@ def expression_text(
         raise VjpError("give the expression either as EXPR or with --expr-file, not both")
     if expr_file is not None:
         try:
-            with open(expr_file, encoding="utf-8-sig", errors="replace") as f:
+            with open(expr_file, encoding="utf-8-sig") as f:
                 return read_all(f, f"--expr-file {expr_file}").strip()
         except OSError as e:
             raise VjpError(f"cannot read --expr-file {expr_file}: {e.strerror or e}") from None
@@ -373,6 +373,10 @@ def run(req: Request, ch: Channels) -> int:
         ch.show(_LISTINGS[req.command](req, ch))
         return ExitCode.SUCCESS
     cmd = COMMANDS[req.command]
+    if req.command in ("check", "jvp", "hessian"):
+        from .points import check_tolerances
+
+        check_tolerances(req.atol, req.rtol, req.eps if req.command == "check" else None)
     src = _sources(req, cmd, ch)
     streamed = src.points is not None or src.vs is not None
     text = expression_text(

@@ -128,9 +128,9 @@ def _notes(
         }[origin]
         notes.append(f"using {label}: {_short(expression)}")
     if at_origin not in (None, "option"):
-        notes.append(f"at {', '.join(at_texts)} (from {_origin_words(at_origin)})")
+        notes.append(f"at {_short(', '.join(at_texts))} (from {_origin_words(at_origin)})")
     if v_origin not in (None, "option"):
-        notes.append(f"v = {v_text} (from {_origin_words(v_origin)})")
+        notes.append(f"v = {_short(str(v_text))} (from {_origin_words(v_origin)})")
     return notes
 
 
