@@ -10,6 +10,7 @@ instead of once per point.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,6 +22,7 @@ from .problem import Problem, check_jacobian_size
 from .results import close, max_abs_diff
 
 _BLOCK_ELEMENTS = 1 << 22
+Points = torch.Tensor | Sequence[Sequence[float]]  # (P, n): one point per row
 MAX_BLOCK = 1 << 13  # points per call: bounds the text made at once, so memory stays flat
 
 
@@ -88,6 +90,12 @@ class BatchEngine:
         """Points per vectorised call, so that P x m x n stays bounded."""
         return max(1, min(MAX_BLOCK, _BLOCK_ELEMENTS // max(1, self.m * max(self.n, 1))))
 
+    def _table(self, points: Points) -> torch.Tensor:
+        """The points as a (P, n) float64 tensor (a list of rows is accepted too)."""
+        if isinstance(points, torch.Tensor):
+            return points.to(torch.float64).reshape(points.shape[0], self.n)
+        return torch.tensor(points, dtype=torch.float64).reshape(len(points), self.n)
+
     def _leaves(self, points: torch.Tensor) -> list[torch.Tensor]:
         flat = points.to(self.built.dtype, copy=True).reshape(points.shape[0], self.n)
         if self.problem.single_leaf:
@@ -144,7 +152,8 @@ class BatchEngine:
             jac = torch.cat(parts, dim=2).permute(1, 0, 2)
         return jac
 
-    def jacobian(self, points: torch.Tensor) -> Block:
+    def jacobian(self, points: Points) -> Block:
+        points = self._table(points)
         leaves = self._leaves(points)
         y = self._forward(leaves)
         jac = self._jac(leaves, y)
@@ -156,7 +165,8 @@ class BatchEngine:
         finite = torch.isfinite(y).all(dim=1) & torch.isfinite(jac).flatten(1).all(dim=1)
         return Block(points, values=y.detach(), jacobians=jac, determinants=det, finite=finite)
 
-    def product(self, points: torch.Tensor, vs: torch.Tensor | None) -> Block:
+    def product(self, points: Points, vs: torch.Tensor | None) -> Block:
+        points = self._table(points)
         leaves = self._leaves(points)
         y = self._forward(leaves)
         count = y.shape[0]
@@ -172,9 +182,10 @@ class BatchEngine:
         block.vs = vs
         return block
 
-    def check(self, points: torch.Tensor, atol: float = 1e-5, rtol: float = 1e-3, eps: float = 1e-6) -> Block:
+    def check(self, points: Points, atol: float = 1e-5, rtol: float = 1e-3, eps: float = 1e-6) -> Block:
         from . import symbolic, threeways
 
+        points = self._table(points)
         leaves = self._leaves(points)
         y = self._forward(leaves)
         count = y.shape[0]
