@@ -62,6 +62,7 @@ class Method(StrEnum):
     auto = "auto"
     rows = "rows"
     batched = "batched"
+    jacrev = "jacrev"
     forward = "forward"
 
 
@@ -173,8 +174,8 @@ MethodOpt = Annotated[
         "--method",
         "-m",
         help="How Jacobian rows are computed: rows (one backward per row, the seed's loop), "
-        "batched (all rows in one vectorised call), forward (forward-mode columns), "
-        "auto (rows for small cases).",
+        "batched (all rows in one is_grads_batched call), jacrev (all rows through one vmapped vjp, as "
+        "torch.func.jacrev), forward (forward-mode columns), auto (rows for small cases, else jacrev or forward).",
         case_sensitive=False,
     ),
 ]

@@ -34,7 +34,7 @@ from .results import (
     vector_notes,
 )
 
-METHODS = ("auto", "rows", "batched", "forward")
+METHODS = ("auto", "rows", "batched", "jacrev", "forward")
 Progress = Callable[[int, int], None]
 
 
@@ -111,28 +111,58 @@ def jacobian_batched(built: Built, leaves: list[torch.Tensor], y: torch.Tensor) 
     return jac
 
 
-def jacobian_forward(built: Built, leaves: list[torch.Tensor]) -> torch.Tensor:
-    """Columns J e_j by forward mode: torch.func.jvp vmapped over blocks of the basis."""
-    primals = tuple(t.detach() for t in leaves)
+def _block(rows: int, m: int, n: int) -> int:
+    return max(1, min(rows, _BLOCK_ELEMENTS // max(m, n, 1)))
+
+
+def _one_hot(start: int, stop: int, size: int, dtype: torch.dtype) -> torch.Tensor:
+    basis = torch.zeros(stop - start, size, dtype=dtype)
+    basis[torch.arange(stop - start), torch.arange(start, stop)] = 1.0
+    return basis
+
+
+def _flat(parts: tuple[torch.Tensor, ...], count: int) -> torch.Tensor:
+    """Per-leaf batched results (count, *leaf shape) side by side: (count, n)."""
+    flat = [p.reshape(count, -1) for p in parts]
+    return flat[0] if len(flat) == 1 else torch.cat(flat, dim=1)
+
+
+def jacobian_jacrev(built: Built, primals: list[torch.Tensor]) -> tuple[torch.Tensor, torch.Tensor]:
+    """(y, J): one torch.func.vjp, its pullback vmapped over blocks of one-hot rows (torch.func.jacrev's way)."""
+    y, pullback = torch.func.vjp(built.of_leaves, *primals)[:2]
+    m, n = y.numel(), sum(t.numel() for t in primals)
+    block = _block(m, m, n)
+    if m == 0 or block >= m:
+        return y, _flat(torch.vmap(pullback)(_one_hot(0, m, m, built.dtype).reshape(m, *y.shape)), m)
+    jac = torch.empty(m, n, dtype=built.dtype)
+    for start in range(0, m, block):
+        stop = min(m, start + block)
+        rows = torch.vmap(pullback)(_one_hot(start, stop, m, built.dtype).reshape(stop - start, *y.shape))
+        jac[start:stop] = _flat(rows, stop - start)
+    return y, jac
+
+
+def jacobian_forward(built: Built, primals: list[torch.Tensor]) -> tuple[torch.Tensor, torch.Tensor]:
+    """(y, J): columns J e_j by forward mode, torch.func.jvp vmapped over blocks of the basis."""
     sizes = [t.numel() for t in primals]
     n = sum(sizes)
     y0 = built.of_leaves(*primals)
     m = y0.numel()
-    jac = torch.zeros(m, n, dtype=built.dtype)
     if n == 0:
-        return jac
+        return y0, torch.zeros(m, n, dtype=built.dtype)
 
     def column(u: torch.Tensor) -> torch.Tensor:
         tangents = tuple(part.reshape(t.shape) for part, t in zip(torch.split(u, sizes), primals))
-        return torch.func.jvp(built.of_leaves, primals, tangents)[1].reshape(-1)
+        return torch.func.jvp(built.of_leaves, tuple(primals), tangents)[1].reshape(-1)
 
-    block = max(1, min(n, _BLOCK_ELEMENTS // max(m, n, 1)))
+    block = _block(n, m, n)
+    if block >= n:
+        return y0, torch.vmap(column)(_one_hot(0, n, n, built.dtype)).T
+    jac = torch.empty(m, n, dtype=built.dtype)
     for start in range(0, n, block):
         stop = min(n, start + block)
-        basis = torch.zeros(stop - start, n, dtype=built.dtype)
-        basis[torch.arange(stop - start), torch.arange(start, stop)] = 1.0
-        jac[:, start:stop] = torch.vmap(column)(basis).T
-    return jac
+        jac[:, start:stop] = torch.vmap(column)(_one_hot(start, stop, n, built.dtype)).T
+    return y0, jac
 
 
 def compute_jacobian(
@@ -144,16 +174,18 @@ def compute_jacobian(
     require_point(problem, "jacobian")
     check_jacobian_size(problem)
     if method == "auto":
-        method = choose_method(problem)
+        method = choose_method(problem, reverse="jacrev")
     built = Built(problem)
+    if method in ("jacrev", "forward"):  # torch.func: plain tensors in, no graph kept
+        primals = built.leaves(requires_grad=False)
+        y, jac = (jacobian_jacrev if method == "jacrev" else jacobian_forward)(built, primals)
+        return y.detach(), jac, method
     leaves = built.leaves()
     y = built.of_leaves(*leaves)
     if method == "rows":
         jac = jacobian_rows(built, leaves, y, progress)
-    elif method == "batched":
-        jac = jacobian_batched(built, leaves, y)
     else:
-        jac = jacobian_forward(built, leaves)
+        jac = jacobian_batched(built, leaves, y)
     return y.detach(), jac, method
 
 

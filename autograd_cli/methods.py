@@ -15,15 +15,17 @@ def graph_size(problem: Problem) -> int:
     return sum(1 for c in problem.function.components for _ in walk(c))
 
 
-def choose_method(problem: Problem) -> str:
+def choose_method(problem: Problem, reverse: str = "batched") -> str:
     """``auto``: the seed's row loop for small teaching cases, vectorised otherwise.
 
-    Rows cost m graph walks; batched costs one vmapped walk over m cotangents; forward
-    one vmapped walk over n tangents, plus ~0.2 s of torch.func start-up.
+    Rows cost m graph walks; the vectorised reverse methods one vmapped walk over m
+    cotangents (``reverse``: ``jacrev`` at one point, whose functorch vmap is about twice
+    as fast as ``batched``'s is_grads_batched; the many-points engine has ``batched``);
+    forward one vmapped walk over n tangents, which pays only when n is well below m.
     """
     m, n, nodes = problem.m, problem.n, graph_size(problem)
     if m <= 16 and m * nodes <= 4_000:
         return "rows"
     if n * 8 <= m and m * nodes >= 2_000_000:
         return "forward"
-    return "batched"
+    return reverse

@@ -1,7 +1,8 @@
 """vjp's speed, measured as ratios against baselines run alongside, with medians.
 
     python benchmarks/bench.py                  # everything (a few minutes)
-    python benchmarks/bench.py startup stream   # some sections: startup, methods, stream, big
+    python benchmarks/bench.py startup stream   # some sections: startup, methods, stream, big,
+                                                # twenty, latency, symbolic, dense
 
 Sections (the issues that set each goal):
   startup  vjp --help, <command> --help, examples, a parse error and the worked example,
@@ -14,6 +15,12 @@ Sections (the issues that set each goal):
            points/s after start-up, and peak memory against 10,000 points (issue 4)
   big      a 1,000-component banded map: parse + build, and its Jacobian with auto,
            beside SymPy's own parse_expr of the same (generated, trusted) text (issue 6)
+  twenty   20 different functions through a loop of vjp calls, through one `vjp shell`
+           reading them from stdin, and through one torch script (issue 13)
+  latency  warm `vjp shell`: the worked example answered again and again (issue 13)
+  symbolic the symbolic Jacobian against a SymPy script building the same Matrix (issue 13)
+  dense    --method auto on dense vector functions at n = 256, 1024, 4096 against the
+           faster of torch.func.jacrev and jacfwd, interleaved (issue 13)
 
 Timings are never asserted by tests; this script is where speed is measured.
 """
@@ -143,7 +150,7 @@ def methods(sizes: tuple[int, ...] = (16, 128, 512, 1024), repeat: int = 5) -> s
                     cells.append("(skipped: m walks of a large graph)")
                     continue
                 t = median_time(lambda m=m, p=problem: engines.compute_jacobian(p, m), repeat if n < 1024 else 3)
-                ran = engines.choose_method(problem) if m == "auto" else m
+                ran = engines.choose_method(problem, reverse="jacrev") if m == "auto" else m
                 cells.append(f"{t * 1000:.1f} ms" + (f" ({ran})" if m == "auto" else ""))
                 if m == "auto":
                     auto = t
@@ -241,7 +248,7 @@ def big(n: int = 1000, repeat: int = 5) -> str:
         ],
         ["SymPy parse_expr of the same text (reference)", f"{t_sympy:.3f} s", "", ""],
         [
-            f"Jacobian {n} x {n + 2}, --method auto ({engines.choose_method(problem)})",
+            f"Jacobian {n} x {n + 2}, --method auto ({engines.choose_method(problem, reverse='jacrev')})",
             f"{t_jac:.3f} s",
             "< 1 s",
             "yes" if t_jac < 1 else "NO",
@@ -251,6 +258,279 @@ def big(n: int = 1000, repeat: int = 5) -> str:
 
 
 SECTIONS = {"startup": startup, "methods": methods, "stream": stream, "big": big}
+
+
+# ---- one process for many functions, the warm shell, the symbolic path, dense Jacobians (issue 13) ----
+
+# 20 different functions: the vjp expression, its --at, and the same function in torch
+# (a lambda over the inputs in vjp's input order), with the torch values of the point.
+FUNCTIONS_20 = [
+    (SEED, "2,3", "lambda x0, x1: torch.stack([x0**2 + 3*x1, x1**2 + 2*x0])", "2., 3."),
+    (
+        "sin(x0)*x1; exp(x0-x1); x0/x1",
+        "0.3,1.7",
+        "lambda x0, x1: torch.stack([torch.sin(x0)*x1, torch.exp(x0-x1), x0/x1])",
+        "0.3, 1.7",
+    ),
+    ("r*cos(theta); r*sin(theta)", "2,0.5", "lambda r, t: torch.stack([r*torch.cos(t), r*torch.sin(t)])", "2., 0.5"),
+    (
+        "r*sin(theta)*cos(phi); r*sin(theta)*sin(phi); r*cos(theta)",
+        "0.5,2,1",
+        "lambda p, r, t: torch.stack([r*torch.sin(t)*torch.cos(p), r*torch.sin(t)*torch.sin(p), r*torch.cos(t)])",
+        "0.5, 2., 1.",
+    ),
+    ("(1-x)**2 + 100*(y-x**2)**2", "-1.2,1", "lambda x, y: (1-x)**2 + 100*(y-x**2)**2", "-1.2, 1."),
+    ("softmax(x)", "x=[1,2,3]", "lambda x: torch.softmax(x, -1)", "torch.tensor([1., 2., 3.])"),
+    (
+        "tanh(W @ x + b)",
+        "b=[0.1,0.2], W=[[1,2],[3,4]], x=[0.5,-1]",
+        "lambda b, W, x: torch.tanh(W @ x + b)",
+        "torch.tensor([0.1, 0.2]), torch.tensor([[1., 2.], [3., 4.]]), torch.tensor([0.5, -1.])",
+    ),
+    ("x*y", "x=[0,2,8], y=[5,1,7]", "lambda x, y: x*y", "torch.tensor([0., 2., 8.]), torch.tensor([5., 1., 7.])"),
+    ("2*dot(x,x)", "x=[0,1,2,3]", "lambda x: 2*torch.dot(x, x)", "torch.tensor([0., 1., 2., 3.])"),
+    ("mean((x+2)*(x+2)*3)", "x=ones(2,2)", "lambda x: ((x+2)*(x+2)*3).mean()", "torch.ones(2, 2)"),
+    (
+        "softplus(x0) + sigmoid(x1)",
+        "0.5,-0.5",
+        "lambda x0, x1: torch.nn.functional.softplus(x0) + torch.sigmoid(x1)",
+        "0.5, -0.5",
+    ),
+    (
+        "sqrt(x0**2+x1**2); atan2(x1, x0)",
+        "3,4",
+        "lambda x0, x1: torch.stack([torch.sqrt(x0**2+x1**2), torch.atan2(x1, x0)])",
+        "3., 4.",
+    ),
+    ("norm(x)", "x=[3,4]", "lambda x: torch.linalg.vector_norm(x)", "torch.tensor([3., 4.])"),
+    ("logsumexp(x)", "x=[1,2,3]", "lambda x: torch.logsumexp(x, 0)", "torch.tensor([1., 2., 3.])"),
+    (
+        "x0*x1*x2; x0+x1+x2; x0**2-x2",
+        "1,2,3",
+        "lambda x0, x1, x2: torch.stack([x0*x1*x2, x0+x1+x2, x0**2-x2])",
+        "1., 2., 3.",
+    ),
+    ("exp(-x0**2-x1**2)", "0.5,0.25", "lambda x0, x1: torch.exp(-x0**2-x1**2)", "0.5, 0.25"),
+    ("sum(x**3)", "x=[0,1,2,3,4]", "lambda x: (x**3).sum()", "torch.tensor([0., 1., 2., 3., 4.])"),
+    (
+        "A @ x",
+        "A=[[1,2],[3,4]], x=[5,6]",
+        "lambda A, x: A @ x",
+        "torch.tensor([[1., 2.], [3., 4.]]), torch.tensor([5., 6.])",
+    ),
+    ("relu(x0) + abs(x1)", "0.5,-2", "lambda x0, x1: torch.relu(x0) + torch.abs(x1)", "0.5, -2."),
+    (
+        "cosh(x0)*sinh(x1); tan(x0/4)",
+        "0.5,1",
+        "lambda x0, x1: torch.stack([torch.cosh(x0)*torch.sinh(x1), torch.tan(x0/4)])",
+        "0.5, 1.",
+    ),
+]
+
+
+def _torch_script() -> str:
+    """One torch script computing the same 20 Jacobians (torch.autograd.functional.jacobian) and printing them."""
+    lines = ["import torch", "torch.set_default_dtype(torch.float64)", "J = torch.autograd.functional.jacobian"]
+    for _, _, fn, point in FUNCTIONS_20:
+        args = point if point.startswith("torch") else ", ".join(f"torch.tensor({v.strip()})" for v in point.split(","))
+        lines.append(f"print(J({fn}, ({args},)))")
+    return "\n".join(lines) + "\n"
+
+
+def _shell_lines() -> str:
+    import shlex
+
+    return "".join(f"jacobian {shlex.quote(e)} --at {shlex.quote(a)}\n" for e, a, _, _ in FUNCTIONS_20)
+
+
+def check_twenty() -> None:
+    """The three ways print the same numbers (checked once, before timing)."""
+    import json
+
+    import torch
+
+    shell = subprocess.run(
+        [*vjp_command(), "shell"],
+        input=_shell_lines().replace("\n", " --format json\n"),
+        capture_output=True,
+        text=True,
+        env=env(),
+        check=True,
+    )
+    ours = [json.loads(line)["jacobian"] for line in shell.stdout.splitlines()]
+    namespace: dict[str, object] = {"torch": torch}
+    torch.set_default_dtype(torch.float64)
+    for (_, _, fn, point), jac in zip(FUNCTIONS_20, ours):
+        args = point if point.startswith("torch") else ", ".join(f"torch.tensor({v.strip()})" for v in point.split(","))
+        parts = eval(f"torch.autograd.functional.jacobian({fn}, ({args},))", namespace)  # our own text, not a user's
+        flat = torch.cat([p.reshape(len(jac), -1) for p in parts], dim=1)
+        assert torch.allclose(flat, torch.tensor(jac), atol=1e-12), (fn, flat, jac)
+    torch.set_default_dtype(torch.float32)
+
+
+def twenty(runs: int = 3) -> str:
+    """20 functions: a loop of 20 vjp calls, one vjp shell reading them from stdin, one torch script."""
+    check_twenty()
+    vjp = vjp_command()
+    lines = _shell_lines()
+    script = _torch_script()
+    calls = [[*vjp, "jacobian", e, "--at", a] for e, a, _, _ in FUNCTIONS_20]
+    loop_t, shell_t, torch_t = [], [], []
+    for _ in range(runs):  # interleaved, so load changes hit all three alike
+        start = time.perf_counter()
+        for cmd in calls:
+            subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env(), check=True)
+        loop_t.append(time.perf_counter() - start)
+        shell_t.append(wall([*vjp, "shell"], lines.encode()))
+        torch_t.append(wall([sys.executable, "-c", script]))
+    loop, shell, torch_ = statistics.median(loop_t), statistics.median(shell_t), statistics.median(torch_t)
+    rows = [
+        ["a loop of 20 `vjp jacobian` calls", f"{loop:.2f} s", f"{loop / torch_:.1f}x", "", ""],
+        [
+            "one `vjp shell` reading the 20 lines",
+            f"{shell:.2f} s",
+            f"{shell / torch_:.2f}x",
+            "≤ 1.5x",
+            _met(shell / torch_ <= 1.5),
+        ],
+        ["one torch script (torch.autograd.functional.jacobian)", f"{torch_:.2f} s", "1x", "", ""],
+    ]
+    return table(["20 functions through", f"median of {runs}", "ratio to the torch script", "goal", "met"], rows)
+
+
+def _met(ok: bool) -> str:
+    return "yes" if ok else "NO"
+
+
+def latency(answers: int = 40) -> str:
+    """Warm `vjp shell`: one process, the worked example again and again; time from line sent to answer read."""
+    line = f"jacobian '{SEED}' --at 2,3 --format plain\n".encode()
+    p = subprocess.Popen([*vjp_command(), "shell"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env())
+    assert p.stdin is not None and p.stdout is not None
+    times = []
+    for _ in range(answers + 1):
+        start = time.perf_counter()
+        p.stdin.write(line)
+        p.stdin.flush()
+        got = p.stdout.readline() + p.stdout.readline()
+        times.append(time.perf_counter() - start)
+        assert got == b"4\t3\n2\t6\n", got
+    p.stdin.close()
+    p.wait()
+    first, warm = times[0], statistics.median(times[1:])
+    rows = [
+        ["first answer (imports torch)", f"{first * 1000:.0f} ms", "", ""],
+        [f"later answers (median of {answers})", f"{warm * 1000:.1f} ms", "≤ 20 ms", _met(warm <= 0.020)],
+    ]
+    return table(["worked example in one `vjp shell`", "time", "goal", "met"], rows)
+
+
+SYMPY_SCRIPT = (
+    "import sympy\n"
+    "x0, x1 = sympy.symbols('x0 x1')\n"
+    "print(sympy.Matrix([x0**2 + 3*x1, x1**2 + 2*x0]).jacobian([x0, x1]))\n"
+)
+
+
+IMPORTS_TORCH = """
+import sys
+from autograd_cli.cli import main
+sys.argv = ["vjp", *sys.argv[1:]]
+try:
+    main()
+except SystemExit:
+    pass
+print("torch" in sys.modules, file=sys.stderr)
+"""
+
+
+def symbolic(runs: int = 7) -> str:
+    """`vjp jacobian EXPR` without a point against a SymPy script building the same Matrix (alternating)."""
+    ours_cmd = [*vjp_command(), "jacobian", SEED]
+    base_cmd = [sys.executable, "-c", SYMPY_SCRIPT]
+    wall(ours_cmd)
+    ours, base = [], []
+    for _ in range(runs):
+        ours.append(wall(ours_cmd))
+        base.append(wall(base_cmd))
+    mo, mb = statistics.median(ours), statistics.median(base)
+    probe = subprocess.run(
+        [sys.executable, "-c", IMPORTS_TORCH, "jacobian", SEED], capture_output=True, text=True, env=env()
+    )
+    torch_loaded = probe.stderr.strip().splitlines()[-1] if probe.stderr.strip() else "?"
+    rows = [
+        [
+            f'vjp jacobian "{SEED}" (symbolic; imports torch: {torch_loaded})',
+            f"{mo:.3f} s",
+            f"{mb:.3f} s",
+            f"{mo / mb:.2f}x",
+            "≤ 1.3x",
+            _met(mo / mb <= 1.3),
+        ]
+    ]
+    return table(["command", "median", f"SymPy script, median of {runs}", "ratio", "goal", "met"], rows)
+
+
+DENSE = [
+    ("softmax(x)", "softmax"),
+    ("tanh(x * sum(x))", "tanh(x * x.sum())"),
+]
+
+
+def dense(sizes: tuple[int, ...] = (256, 1024, 4096), runs: int = 11) -> str:
+    """--method auto on dense vector functions against the faster of torch.func.jacrev and jacfwd (interleaved)."""
+    import torch
+
+    from autograd_cli import engines
+    from autograd_cli.parsing import parse
+    from autograd_cli.points import parse_point
+    from autograd_cli.problem import make_problem
+
+    hand = {
+        "softmax": lambda x: torch.softmax(x, -1),
+        "tanh(x * x.sum())": lambda x: torch.tanh(x * x.sum()),
+    }
+    rows = []
+    for n in sizes:
+        x = torch.linspace(-1, 1, n, dtype=torch.float64)
+        values = ",".join(repr(float(v)) for v in x)
+        for text, name in DENSE:
+            problem = make_problem(parse(text), parse_point(f"x=[{values}]"))
+            f = hand[name]
+            ways = {
+                "auto": lambda p=problem: engines.compute_jacobian(p, "auto"),
+                "jacrev": lambda f=f, x=x: torch.func.jacrev(f)(x),
+                "jacfwd": lambda f=f, x=x: torch.func.jacfwd(f)(x),
+            }
+            _, ours, ran = engines.compute_jacobian(problem, "auto")
+            assert torch.allclose(ours, torch.func.jacrev(f)(x), atol=1e-12)
+            times: dict[str, list[float]] = {k: [] for k in ways}
+            ratios = []
+            for _ in range(runs if n < 4096 else max(3, runs // 2)):
+                for k, fn in ways.items():  # interleaved: each round times all three
+                    start = time.perf_counter()
+                    fn()
+                    times[k].append(time.perf_counter() - start)
+                ratios.append(times["auto"][-1] / min(times["jacrev"][-1], times["jacfwd"][-1]))
+            med = {k: statistics.median(v) for k, v in times.items()}
+            ratio = statistics.median(ratios)
+            rows.append(
+                [
+                    str(n),
+                    f"`{text}`",
+                    f"{med['auto'] * 1000:.1f} ms ({ran})",
+                    f"{med['jacrev'] * 1000:.1f} ms",
+                    f"{med['jacfwd'] * 1000:.1f} ms",
+                    f"{ratio:.2f}x",
+                    "≤ 1.3x",
+                    _met(ratio <= 1.3),
+                ]
+            )
+    head = ["n = m", "function", "auto", "jacrev", "jacfwd", "auto / faster (median of ratios)", "goal", "met"]
+    return table(head, rows)
+
+
+SECTIONS.update({"twenty": twenty, "latency": latency, "symbolic": symbolic, "dense": dense})
 
 
 def main() -> int:
