@@ -162,7 +162,7 @@ def test_ctrl_c_during_a_line_stops_a_piped_shell(monkeypatch, capsys, isolated_
         ("help pro", ["product"], 3),
         ("vjp pro", ["product"], 3),
         ("jacobian x0 --me", ["--method"], 4),
-        ("jacobian x0 --method ", ["auto", "rows", "batched", "forward"], 0),
+        ("jacobian x0 --method ", ["auto", "rows", "batched", "jacrev", "forward"], 0),
         ("jacobian --example s", ["seed", "softmax3", "spherical", "square", "square-scalar"], 1),
         ("examples po", ["polar"], 2),
         ("jacobian 'si", ["sin", "sinh"], 2),
