@@ -111,8 +111,12 @@ def jacobian_batched(built: Built, leaves: list[torch.Tensor], y: torch.Tensor) 
     return jac
 
 
-def _block(rows: int, m: int, n: int) -> int:
-    return max(1, min(rows, _BLOCK_ELEMENTS // max(m, n, 1)))
+def _block(rows: int, m: int, n: int, nodes: int = 1) -> int:
+    """Rows (or columns) per vmapped call: _BLOCK_ELEMENTS per basis block, or more while the
+    graph is small (8 x _BLOCK_ELEMENTS over all its nodes), so that a small dense function
+    runs in one call, as torch.func.jacrev does."""
+    width = max(m, n, 1)
+    return max(1, min(rows, max(_BLOCK_ELEMENTS // width, 8 * _BLOCK_ELEMENTS // (width * max(nodes, 1)))))
 
 
 def _one_hot(start: int, stop: int, size: int, dtype: torch.dtype) -> torch.Tensor:
@@ -131,7 +135,7 @@ def jacobian_jacrev(built: Built, primals: list[torch.Tensor]) -> tuple[torch.Te
     """(y, J): one torch.func.vjp, its pullback vmapped over blocks of one-hot rows (torch.func.jacrev's way)."""
     y, pullback = torch.func.vjp(built.of_leaves, *primals)[:2]
     m, n = y.numel(), sum(t.numel() for t in primals)
-    block = _block(m, m, n)
+    block = _block(m, m, n, graph_size(built.problem))
     if m == 0 or block >= m:
         return y, _flat(torch.vmap(pullback)(_one_hot(0, m, m, built.dtype).reshape(m, *y.shape)), m)
     jac = torch.empty(m, n, dtype=built.dtype)
@@ -155,7 +159,7 @@ def jacobian_forward(built: Built, primals: list[torch.Tensor]) -> tuple[torch.T
         tangents = tuple(part.reshape(t.shape) for part, t in zip(torch.split(u, sizes), primals))
         return torch.func.jvp(built.of_leaves, tuple(primals), tangents)[1].reshape(-1)
 
-    block = _block(n, m, n)
+    block = _block(n, m, n, graph_size(built.problem))
     if block >= n:
         return y0, torch.vmap(column)(_one_hot(0, n, n, built.dtype)).T
     jac = torch.empty(m, n, dtype=built.dtype)

@@ -479,6 +479,8 @@ DENSE = [
 
 def dense(sizes: tuple[int, ...] = (256, 1024, 4096), runs: int = 11) -> str:
     """--method auto on dense vector functions against the faster of torch.func.jacrev and jacfwd (interleaved)."""
+    import gc
+
     import torch
 
     from autograd_cli import engines
@@ -486,6 +488,7 @@ def dense(sizes: tuple[int, ...] = (256, 1024, 4096), runs: int = 11) -> str:
     from autograd_cli.points import parse_point
     from autograd_cli.problem import make_problem
 
+    gc.freeze()  # as the CLI and the API do once torch is loaded (see request.engines)
     hand = {
         "softmax": lambda x: torch.softmax(x, -1),
         "tanh(x * x.sum())": lambda x: torch.tanh(x * x.sum()),
