@@ -288,10 +288,10 @@ def check(
     _, jac, ran = compute_jacobian(problem, method)
     colsums = _values(jac.sum(dim=0)) if problem.m else [0.0] * problem.n
     point = problem.point or ()
-    points = torch.tensor([list(point)], dtype=torch.float64).reshape(1, problem.n)
+    points = torch.tensor([list(point)], dtype=torch.float64).reshape(1, problem.n_all)
     try:
-        grad, xs = symbolic.gradient_of_sum(problem)
-        exact = symbolic.evaluate(grad, xs, point)
+        grad, _ = symbolic.gradient_of_sum(problem)
+        exact = threeways.exact_values(problem, grad, points)[0].tolist()
         sym_jac: list[list[float]] | None = threeways.exact_jacobians(problem, points)[0].tolist()
     except symbolic.SymbolicReferenceError as e:
         exact, sym_jac = [math.nan] * problem.n, None
@@ -305,7 +305,15 @@ def check(
     fd_jac = fd_all[0].tolist() if fd_all is not None else None
     value = _values(y)
     outcome = threeways.compare(
-        problem, auto_jac, sym_jac, fd_jac, threeways.kinks(problem, points, eps)[0], atol, rtol, value
+        problem,
+        auto_jac,
+        sym_jac,
+        fd_jac,
+        threeways.kinks(problem, points, eps)[0],
+        atol,
+        rtol,
+        value,
+        threeways.detached_components(problem),
     )
     notes += outcome.notes + skipped + point_notes(problem, value, auto_jac, grad=g_sum)
     return CheckResult(
@@ -394,8 +402,11 @@ def hessian(problem: Problem, atol: float = 1e-5, rtol: float = 1e-3) -> Hessian
         out.append([[float(v) for v in row] for row in h.tolist()])
     skipped: list[str] = []
     try:
-        sym_h, xs = symbolic.hessians(problem)
-        flat = symbolic.evaluate([e for h in sym_h for row in h for e in row], xs, problem.point or ())
+        from . import threeways
+
+        sym_h, _ = symbolic.hessians(problem)
+        points = torch.tensor([list(problem.point or ())], dtype=torch.float64).reshape(1, problem.n_all)
+        flat = threeways.exact_values(problem, [e for h in sym_h for row in h for e in row], points)[0].tolist()
     except symbolic.SymbolicReferenceError as e:
         flat = [math.nan] * (m * n * n)
         skipped.append(f"the SymPy reference was skipped: {e}")
@@ -426,9 +437,9 @@ def graph(problem: Problem, limit: int = 2000) -> GraphResult:
     leaves = built.leaves()
     with graphdetail.Outputs() as outputs:  # each op's output, for the drawing (vjp graph --format dot)
         y = built.of_leaves(*leaves)
-    leaf_list = ["x"] if problem.single_leaf else list(problem.names)
+    leaf_list = ["x"] if problem.single_leaf else list(problem.leaf_names)
     leaf_names = {id(t): name for t, name in zip(leaves, leaf_list)}
-    addresses = graphdetail.leaf_addresses(leaves, leaf_list, list(problem.names) if problem.single_leaf else None)
+    addresses = graphdetail.leaf_addresses(leaves, leaf_list, list(problem.leaf_names) if problem.single_leaf else None)
     seen: dict[int, int] = {}
     count = 0
 
@@ -478,6 +489,4 @@ def graph(problem: Problem, limit: int = 2000) -> GraphResult:
 def symbolic_jacobian(problem: Problem) -> tuple[Header, list[list[str]]]:
     from . import symbolic
 
-    check_jacobian_size(problem)
-    rows, _ = symbolic.jacobian(problem)
-    return Header.of("jacobian", problem), [[symbolic.text(e) for e in row] for row in rows]
+    return symbolic.symbolic_jacobian(problem)  # type: ignore[no-any-return]

@@ -10,6 +10,7 @@ import math
 
 import torch
 
+from . import codegen
 from .build import Built
 from .engines import flat_grads
 from .errors import InputError
@@ -42,41 +43,57 @@ class _Session:
         self.leaves = self.built.leaves()
         self.y = self.built.of_leaves(*self.leaves)
         self.single = problem.single_leaf
-        self.grad_name = "x.grad" if self.single else ", ".join(f"{n}.grad" for n in problem.names)
+        self.names = codegen.statement_names(problem)
+        taken = set(self.names.values()) | set(problem.names)
+        self.leaf = free_name("x", taken)  # the one leaf of scalar inputs: x, unless x is a user's name
+        taken.add(self.leaf)
+        self.o = free_name(problem.output_name, taken)  # y, or z when a variable is called y
+        taken.add(self.o)
+        self.e = free_prefix("e", taken)
+        self.row = free_prefix("row", taken)
+        self.v = free_name("v", taken)
+        leaf_vars = [self.names[n] for n in problem.leaf_names]
+        self.leaf_vars = [self.leaf] if self.single else leaf_vars
+        self.grad_name = ", ".join(f"{n}.grad" for n in self.leaf_vars)
         self.m, self.n = problem.m, problem.n
         self.dtype = problem.dtype
-        self.o = problem.output_name  # y, or z when a variable is called y
 
     def zero_code(self) -> str:
-        if self.single:
-            return "x.grad.zero_()"
-        return "; ".join(f"{n}.grad.zero_()" for n in self.problem.names)
+        return "; ".join(f"{n}.grad.zero_()" for n in self.leaf_vars)
 
     def read_code(self, target: str) -> str:
-        if self.single:
-            return f"{target} = x.grad.clone()"
-        return f"{target} = [" + ", ".join(f"{n}.grad.clone()" for n in self.problem.names) + "]"
+        if len(self.leaf_vars) == 1:
+            return f"{target} = {self.leaf_vars[0]}.grad.clone()"
+        return f"{target} = [" + ", ".join(f"{n}.grad.clone()" for n in self.leaf_vars) + "]"
 
     def leaf_code(self) -> list[str]:
         p = self.problem
         assert p.point is not None
-        if self.single:
-            code = [f"x = torch.tensor({_vec(list(p.point))}, dtype=torch.{self.dtype}, requires_grad=True)"]
-            if p.names:
-                code.append(f"{', '.join(p.names)}{',' if len(p.names) == 1 else ''} = x.unbind(0)")
-            return code
         values = p.point_values()
-        return [
-            f"{n} = torch.tensor({values[n].nested()!r}, dtype=torch.{self.dtype}, requires_grad=True)" for n in p.names
-        ]
+        code: list[str] = []
+        if self.single:
+            flat = [v for inp in p.leaf_inputs for v in values[inp.name].data]
+            code.append(f"{self.leaf} = torch.tensor({_vec(flat)}, dtype=torch.{self.dtype}, requires_grad=True)")
+            if p.leaf_inputs:
+                targets = [self.names[i.name] for i in p.leaf_inputs]
+                code.append(f"{', '.join(targets)}{',' if len(targets) == 1 else ''} = {self.leaf}.unbind(0)")
+        else:
+            code += [
+                f"{self.names[i.name]} = torch.tensor({values[i.name].nested()!r}, dtype=torch.{self.dtype}, "
+                "requires_grad=True)"
+                for i in p.leaf_inputs
+            ]
+        for inp in p.const_inputs:
+            nested = values[inp.name].nested()
+            if inp.kind == "index":
+                code.append(f"{self.names[inp.name]} = torch.tensor({codegen._int_literal(nested)}, dtype=torch.int64)")
+            else:
+                code.append(f"{self.names[inp.name]} = torch.tensor({nested!r}, dtype=torch.{self.dtype})")
+        return code
 
-    def forward_code(self) -> str:
-        outs, o = self.problem.function.outputs, self.o
-        if len(outs) == 1:
-            return f"{o} = {outs[0]}"
-        if self.problem.scalar_components:
-            return f"{o} = torch.stack([" + ", ".join(outs) + "])"
-        return f"{o} = torch.cat([(" + ").reshape(-1), (".join(outs) + ").reshape(-1)])"
+    def forward_code(self) -> list[str]:
+        lines, _ = codegen.forward_lines(self.problem, self.names, self.o)
+        return lines
 
     def grads(self) -> list[float]:
         return [float(v) for v in flat_grads(self.leaves).tolist()]
@@ -100,6 +117,22 @@ class _Session:
 
 
 MAX_EXPLAIN_ROWS = 1000
+
+
+def free_name(preferred: str, taken: set[str]) -> str:
+    """``preferred``, or the first of preferred_, preferred__ ... that no user name takes."""
+    name = preferred
+    while name in taken:
+        name += "_"
+    return name
+
+
+def free_prefix(prefix: str, taken: set[str]) -> str:
+    """A prefix for numbered names (e_0, row_1) that no user name starts with."""
+    name = prefix
+    while any(t == name or t.startswith(name + "_") for t in taken):
+        name += "_"
+    return name
 
 
 def _walkable(problem: Problem) -> None:
@@ -134,7 +167,7 @@ def explain(problem: Problem, v: tuple[float, ...] | None = None) -> ExplainResu
     steps.append(
         Step(
             "2. The forward pass",
-            [s.forward_code()],
+            s.forward_code(),
             [f"{o} = {_fmt(value)}", f"{o}.grad_fn = <{grad_fn}>"],
             f"{o} has {shape_words}. "
             + (
@@ -159,9 +192,9 @@ def explain(problem: Problem, v: tuple[float, ...] | None = None) -> ExplainResu
                 Step(
                     f"{number}. Row {i} of J",
                     [
-                        f"e_{i} = {s.e_code(i)}",
-                        f"{o}.backward(e_{i}, retain_graph=True)  # {s.grad_name} = {_fmt(row)}",
-                        s.read_code(f"row_{i}"),
+                        f"{s.e}_{i} = {s.e_code(i)}",
+                        f"{o}.backward({s.e}_{i}, retain_graph=True)  # {s.grad_name} = {_fmt(row)}",
+                        s.read_code(f"{s.row}_{i}"),
                         f"{s.zero_code()}  # back to zeros",
                     ],
                     [f"row {i} of J = {_fmt(row)}"],
@@ -265,7 +298,7 @@ def _accumulate(problem: Problem) -> PitfallResult:
             "Without zeroing",
             [
                 "for i in range(m):",
-                f"    {s.o}.backward(e_i, retain_graph=True)",
+                f"    {s.o}.backward({s.e}_i, retain_graph=True)",
                 f"    rows.append({s.grad_name}.clone())  # never zeroed",
             ],
             [f"row {i}: {_fmt(r)}" for i, r in enumerate(wrong[:MAX_ROWS_SHOWN])],
@@ -276,9 +309,9 @@ def _accumulate(problem: Problem) -> PitfallResult:
             "With zeroing (the fix)",
             [
                 "for i in range(m):",
-                f"    {s.o}.backward(e_i, retain_graph=True)",
+                f"    {s.o}.backward({s.e}_i, retain_graph=True)",
                 f"    rows.append({s.grad_name}.clone())",
-                "    x.grad.zero_()  # or x.grad = None" if s.single else "    for t in leaves: t.grad = None",
+                f"    {s.leaf}.grad.zero_()  # or {s.leaf}.grad = None" if s.single else "    for t in leaves: t.grad = None",
             ],
             [f"row {i}: {_fmt(r)}" for i, r in enumerate(right[:MAX_ROWS_SHOWN])],
             "Zero the gradient after reading each row (optimizer.zero_grad() does the same in training loops).",

@@ -1,39 +1,54 @@
 """Text -> expression tree, by an allow-list grammar; never evaluates the user's text.
 
-The input is tokenised with one regular expression and parsed by recursive descent. Only
-the node types of ``expr.py``, the functions in ``FUNCTIONS`` and the constants in
-``CONSTANTS`` can come out; everything else is a ``ParseError`` naming what was not
-understood and where. No ``eval``, ``exec``, ``sympify``, ``parse_expr`` or ``lambdify``
-ever sees the text. Length, nesting depth, literal size and the size of constant powers
-are bounded so that no input can hang the tool or exhaust memory. Imports no torch and
-no SymPy.
+The input is tokenised with one regular expression and parsed by recursive descent into
+the nodes of ``expr.py``. Names resolve only through the operation catalogue (``torch.sin``,
+``F.relu``, ``np.dot``, ``x.sum(dim=1)``, ``x.T``) and its constants; anything else that
+is called or dotted is a ``ParseError`` naming what was not understood and where, so
+``x.__class__``, ``torch.load(...)`` or ``getattr`` never reach Python. No ``eval``,
+``exec``, ``getattr``, ``sympify``, ``parse_expr`` or ``lambdify`` ever sees the text.
+Length, nesting depth, literal size and the size of constant powers are bounded so that
+no input can hang the tool or exhaust memory. Imports no torch and no SymPy.
 """
 
 from __future__ import annotations
 
-import difflib
 import math
 import re
 import sys
 import unicodedata
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import cached_property
 
+from . import catalogue
+from .catalogue.core import BindError, bind
+from .catalogue.registry import Entry, Overload
 from .errors import ParseError
 from .expr import (
     Add,
+    Assign,
     Call,
+    Compare,
     Const,
+    Ellipsis_,
     Index,
+    Lit,
+    Local,
+    Logic,
     MatMul,
     Mul,
     Neg,
+    NewAxis,
     Node,
+    Not,
     Num,
     Pow,
+    Seq,
     Slice,
+    Str,
     Var,
+    children,
     natural_sorted,
     to_text,
     variables,
@@ -41,74 +56,17 @@ from .expr import (
 
 # ---- bounds (README.md "Limits"; tests/test_bounds.py pins each one) ----
 MAX_LENGTH = 1_000_000  # characters of expression text
-MAX_DEPTH = 100  # nesting of parentheses, calls, unary signs and powers
+MAX_DEPTH = 100  # nesting of parentheses, calls, methods, unary signs and powers
 MAX_LITERAL = 100  # characters in one number literal
 MAX_EXPONENT = 400  # |e| in a literal such as 1e-300
 MAX_CONST_BITS = 10_000  # exact constants below 2**10000 (about 3,010 digits): 2**9999 is the largest power of 2
 MAX_COMPONENTS = 100_000
 MAX_NAME = 64
 MAX_MINMAX_ARGS = 64
+MAX_STRING = 200  # characters of a string option (an einsum spec)
+MAX_ARGS = 64  # arguments of one call
 
-
-@dataclass(frozen=True)
-class FunctionSpec:
-    """Arity and kind of an allow-listed function.
-
-    kind: ``elementwise`` (maps elements), ``reduce`` (reduces, optional dim),
-    ``softmax`` (keeps the shape, optional dim), ``dot``, ``minmax`` (elementwise with
-    two or more arguments, a reduction with one).
-    """
-
-    min_args: int
-    max_args: int
-    kind: str
-    doc: str
-
-    @property
-    def takes_dim(self) -> bool:
-        return self.kind in ("reduce", "softmax", "minmax")
-
-
-def _ew(doc: str, max_args: int = 1) -> FunctionSpec:
-    return FunctionSpec(1, max_args, "elementwise", doc)
-
-
-FUNCTIONS: dict[str, FunctionSpec] = {
-    "sin": _ew("sine"),
-    "cos": _ew("cosine"),
-    "tan": _ew("tangent"),
-    "asin": _ew("inverse sine"),
-    "acos": _ew("inverse cosine"),
-    "atan": _ew("inverse tangent"),
-    "sinh": _ew("hyperbolic sine"),
-    "cosh": _ew("hyperbolic cosine"),
-    "tanh": _ew("hyperbolic tangent"),
-    "asinh": _ew("inverse hyperbolic sine"),
-    "acosh": _ew("inverse hyperbolic cosine"),
-    "atanh": _ew("inverse hyperbolic tangent"),
-    "exp": _ew("e to the power x"),
-    "log": _ew("natural logarithm; log(x, b) is the base-b logarithm", 2),
-    "log2": _ew("base-2 logarithm"),
-    "log10": _ew("base-10 logarithm"),
-    "sqrt": _ew("square root"),
-    "abs": _ew("absolute value (gradient 0 at 0, as torch)"),
-    "erf": _ew("error function"),
-    "sigmoid": _ew("1/(1+exp(-x)), torch.sigmoid"),
-    "relu": _ew("max(x, 0), torch.relu (gradient 0 at 0)"),
-    "softplus": _ew("log(1+exp(x)), torch.nn.functional.softplus"),
-    "atan2": FunctionSpec(2, 2, "elementwise", "atan2(y, x): angle of the point (x, y)"),
-    "min": FunctionSpec(1, MAX_MINMAX_ARGS, "minmax", "min(a, b, ...) elementwise; min(x) of all elements"),
-    "max": FunctionSpec(1, MAX_MINMAX_ARGS, "minmax", "max(a, b, ...) elementwise; max(x) of all elements"),
-    "sum": FunctionSpec(1, 1, "reduce", "sum of elements (all, or along dim)"),
-    "mean": FunctionSpec(1, 1, "reduce", "mean of elements (all, or along dim)"),
-    "prod": FunctionSpec(1, 1, "reduce", "product of elements (all, or along dim)"),
-    "norm": FunctionSpec(1, 1, "reduce", "Euclidean norm (all elements, or along dim)"),
-    "logsumexp": FunctionSpec(1, 1, "reduce", "log(sum(exp(x))) computed stably (all, or along dim)"),
-    "softmax": FunctionSpec(1, 1, "softmax", "exp(x)/sum(exp(x)) along dim (default: the last)"),
-    "dot": FunctionSpec(2, 2, "dot", "dot(a, b): inner product of two vectors"),
-}
-
-CONSTANTS = {"pi": "pi", "E": "E", "e": "E"}
+CONSTANTS = catalogue.CONSTANTS
 
 _TOKEN = re.compile(
     r"""
@@ -116,7 +74,8 @@ _TOKEN = re.compile(
     |(?P<nl>\n)
     |(?P<num>(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)
     |(?P<name>[A-Za-z_][A-Za-z0-9_]*)
-    |(?P<op>\*\*|[-+*/^@(),;\[\]=:])
+    |(?P<str>'[^'\\\n]*'|"[^"\\\n]*")
+    |(?P<op>\*\*|\.\.\.|->|==|!=|<=|>=|//|[-+*/^@(),;\[\]=:.<>&|~%])
     |(?P<bad>.)
     """,
     re.VERBOSE | re.DOTALL,
@@ -139,21 +98,40 @@ _LOOKALIKES = {
     "\uff0c": ",",
     "\uff1b": ";",
     "\u03c0": "pi",
+    "\u2264": "<=",
+    "\u2265": ">=",
+    "\u2260": "!=",
+    "\u2018": "'",
+    "\u2019": "'",
+    "\u201c": '"',
+    "\u201d": '"',
 }
 
 
 @dataclass(frozen=True)
 class Function:
-    """A parsed vector function: one tree per component, and its variables in order."""
+    """A parsed vector function: its statements, one tree per output, and its inputs in order.
+
+    ``statements`` are the ``name = expr`` lines (each defines a Local); ``components`` the
+    outputs; ``names`` the inputs; ``declared`` the inputs a ``lambda``/``def`` listed, which
+    are the differentiated ones by default (the others are data it closes over).
+    """
 
     text: str
     components: tuple[Node, ...]
     names: tuple[str, ...]
+    statements: tuple[Assign, ...] = ()
+    declared: tuple[str, ...] | None = None
+    output_labels: tuple[str | None, ...] = field(default=())
 
     @cached_property
     def outputs(self) -> list[str]:
         """Each component printed back, once (row titles and JSON use them many times)."""
         return [to_text(c) for c in self.components]
+
+    @cached_property
+    def local_values(self) -> dict[str, Node]:
+        return {s.key: s.value for s in self.statements}
 
 
 def _describe_char(ch: str) -> str:
@@ -172,26 +150,33 @@ def _bad_char(text: str, pos: int) -> ParseError:
     if ch in _LOOKALIKES:
         hint = f"; write {_LOOKALIKES[ch]!r} instead"
     elif ch in "'\"":
-        hint = "; strings are not part of the language"
-    elif ch == ".":
-        hint = "; attribute access is not part of the language, only numbers such as 0.5"
+        hint = "; a string must end on the same line with the same quote, and holds no backslash"
     elif ch == "!":
-        hint = "; comparisons and factorials are not part of the language"
+        hint = "; '!=' compares; factorials are not part of the language"
     elif ch.isalpha():
         hint = "; names use ASCII letters, digits and '_' only (a look-alike letter from another alphabet?)"
-    elif ch in "{}<>|&%~$?`\\":
-        hint = "; the language has + - * / ** ^ @, parentheses, calls f(x) and indexing x[i]"
+    elif ch in "{}$?`\\":
+        hint = "; the language has + - * / ** ^ @, comparisons, calls f(x), methods x.f(), lists [a, b] and indexing x[i]"
     else:
         hint = ""
     return ParseError(f"unexpected {what}{hint}", text, pos)
 
 
+Token = tuple[str, str, int]
+
+
 class _Parser:
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, names: Sequence[str] | None = None) -> None:
         self.text = text
-        self.tokens: list[tuple[str, str, int]] = []
+        self.tokens: list[Token] = []
         self.i = 0
         self.depth = 0
+        self.locals: dict[str, str] = {}  # name -> current key
+        self.local_count: dict[str, int] = {}
+        self.statements: list[Assign] = []
+        self.inputs_seen: set[str] = set()
+        self.declared: list[str] | None = None
+        self.vars = set(names or ())
         self._tokenize()
 
     # -- tokens --------------------------------------------------------------
@@ -218,13 +203,15 @@ class _Parser:
                     bracket = max(0, bracket - 1)
                 elif value == "^":
                     value = "**"
+            elif kind == "str" and len(value) > MAX_STRING + 2:
+                raise ParseError(f"a string longer than {MAX_STRING} characters", text, pos)
             out.append((kind or "", value, pos))
         out.append(("end", "", len(text)))
 
-    def peek(self) -> tuple[str, str, int]:
-        return self.tokens[self.i]
+    def peek(self, k: int = 0) -> Token:
+        return self.tokens[min(self.i + k, len(self.tokens) - 1)]
 
-    def take(self) -> tuple[str, str, int]:
+    def take(self) -> Token:
         tok = self.tokens[self.i]
         self.i += 1
         return tok
@@ -256,25 +243,44 @@ class _Parser:
         if self.depth > MAX_DEPTH:
             raise self.error(
                 f"the expression is nested too deeply: more than {MAX_DEPTH} levels of "
-                "parentheses, calls, signs or powers; split it into simpler pieces",
+                "parentheses, calls, methods, signs or powers; split it into simpler pieces",
                 pos,
             )
 
-    # -- grammar -------------------------------------------------------------
-    def components(self) -> list[Node]:
+    def leave(self) -> None:
+        self.depth -= 1
+
+    # -- components and statements ----------------------------------------------
+    def components(self) -> tuple[list[Node], list[str | None]]:
         comps: list[Node] = []
+        labels: list[str | None] = []
+        last_assigned: Local | None = None
+        first = True
         while True:
-            # blank lines and newlines between components are separators, not components
             while self.at_op("\n"):
                 self.i += 1
             kind, value, pos = self.peek()
             if kind == "end":
                 break
             if kind == "op" and value == ";":
-                what = "an empty component: ';' at the start" if not comps else "an empty component between two ';'"
+                what = "an empty component: ';' at the start" if first else "an empty component between two ';'"
                 raise self.error(f"{what}; each component between ';' must be an expression", pos)
-            comps.append(self.sum())
-            if len(comps) > MAX_COMPONENTS:
+            if first and kind == "name" and value in ("lambda", "def"):
+                self.header(value, pos)
+                first = False
+                continue
+            first = False
+            node, assigned = self.statement()
+            if assigned is not None:
+                last_assigned = assigned
+            elif node is not None:
+                if isinstance(node, Seq) and node.brackets in ("[]", "()") and node.items:
+                    comps.extend(node.items)  # [a, b] or (a, b): the outputs
+                    labels.extend([None] * len(node.items))
+                else:
+                    comps.append(node)
+                    labels.append(None)
+            if len(comps) > MAX_COMPONENTS or len(self.statements) > MAX_COMPONENTS:
                 raise self.error(f"more than {MAX_COMPONENTS:,} components", pos)
             kind, value, pos = self.peek()
             if kind == "end":
@@ -289,12 +295,83 @@ class _Parser:
             if kind == "op" and value == "\n":
                 continue
             raise self._unexpected(kind, value, pos)
+        if not comps and last_assigned is not None:
+            comps.append(last_assigned)  # all statements: the last one assigned is the output
+            labels.append(last_assigned.name)
         if not comps:
             raise ParseError("the expression is empty; give at least one component, e.g. 'x0**2 + x1'")
-        return comps
+        return comps, labels
+
+    def header(self, word: str, pos: int) -> None:
+        """``lambda x, W: body`` or ``def f(x, W):`` then statements and ``return``: the inputs, in order."""
+        self.i += 1
+        params: list[str] = []
+        if word == "def":
+            kind, value, npos = self.take()
+            if kind != "name":
+                raise self.error("expected a function name after def", npos)
+            self.expect("(", "after the function name")
+            close = ")"
+        else:
+            close = ":"
+        while not self.at_op(close):
+            kind, value, ppos = self.take()
+            if kind != "name" or value.startswith("_") or value in catalogue.RESERVED:
+                raise self.error(f"expected a parameter name, found {self._found(kind, value)}", ppos)
+            if value in params:
+                raise self.error(f"the parameter {value!r} is listed twice", ppos)
+            params.append(value)
+            if self.at_op(","):
+                self.i += 1
+            elif not self.at_op(close):
+                k2, v2, p2 = self.peek()
+                raise self.error(f"expected ',' or {close!r} in the {word} header, found {self._found(k2, v2)}", p2)
+        self.i += 1
+        if word == "def":
+            self.expect(":", "after def f(...)")
+        if not params:
+            raise self.error(f"{word} lists no inputs; write e.g. lambda x: x**2", pos)
+        self.declared = params
+
+    def statement(self) -> tuple[Node | None, Local | None]:
+        kind, value, pos = self.peek()
+        if kind == "name" and value == "return":
+            self.i += 1
+            return self.tuple_or_expr(), None
+        if kind == "name" and self.peek(1)[:2] == ("op", "="):
+            return None, self.assignment(value, pos)
+        return self.tuple_or_expr(), None
+
+    def assignment(self, name: str, pos: int) -> Local:
+        self._check_name(name, pos)
+        if name in catalogue.CONSTANTS or name in catalogue.RESERVED or name in catalogue.bare_names():
+            raise self.error(f"{name!r} is a name of the language; pick another name for the intermediate", pos)
+        if name in self.inputs_seen or (self.declared is not None and name in self.declared) or name in self.vars:
+            raise self.error(f"{name!r} is an input of the function; give the intermediate another name", pos)
+        self.i += 2
+        value = self.tuple_or_expr()
+        n = self.local_count.get(name, 0) + 1
+        self.local_count[name] = n
+        key = name if n == 1 else f"{name}#{n}"
+        self.statements.append(Assign(key, name, value))
+        self.locals[name] = key
+        return Local(key, name)
+
+    def tuple_or_expr(self) -> Node:
+        """An expression, or ``a, b`` (a bare tuple, as after return)."""
+        node = self.expression()
+        if not self.at_op(","):
+            return node
+        items = [node]
+        while self.at_op(","):
+            self.i += 1
+            if self.peek()[0] == "end" or self.at_op(";", "\n"):
+                break
+            items.append(self.expression())
+        return Seq(tuple(items), "()")
 
     def _unexpected(self, kind: str, value: str, pos: int) -> ParseError:
-        if kind in ("num", "name") or (kind == "op" and value == "("):
+        if kind in ("num", "name", "str") or (kind == "op" and value == "("):
             prev = self.tokens[self.i - 1][1] if self.i else ""
             return self.error(
                 f"missing operator between {prev!r} and {value!r}; multiplication needs '*', as in {prev}*{value}",
@@ -305,10 +382,49 @@ class _Parser:
         if kind == "op" and value == "]":
             return self.error("unbalanced ']': there is no '[' to close", pos)
         if kind == "op" and value == "=":
-            return self.error("'=' is only for dim=N inside a call; comparisons are not part of the language", pos)
+            return self.error("'=' assigns a name on its own line (y = x + 2), or a keyword inside a call; compare with '=='", pos)
         if kind == "op" and value == ",":
             return self.error("unexpected ','; separate components with ';'", pos)
         return self.error(f"unexpected {self._found(kind, value)}", pos)
+
+    # -- expressions, loosest first ------------------------------------------------
+    def expression(self) -> Node:
+        kind, value, pos = self.peek()
+        if kind == "name" and value in ("lambda", "def"):
+            raise self.error(f"'{value}' may only start the expression, giving its inputs (lambda x, W: ...)", pos)
+        if kind == "name" and value in ("not", "and", "or", "if", "else", "for", "in", "is", "import"):
+            hint = {
+                "not": "; for a mask write ~(x > 0)",
+                "and": "; for masks write (a > 0) & (b > 0)",
+                "or": "; for masks write (a > 0) | (b > 0)",
+                "if": "; write torch.where(condition, a, b)",
+            }.get(value, "")
+            raise self.error(f"the Python keyword {value!r} is not part of the language{hint}", pos)
+        return self.comparison()
+
+    def comparison(self) -> Node:
+        left = self.bit_or()
+        if self.at_op("<", "<=", ">", ">=", "==", "!="):
+            _, op, pos = self.take()
+            right = self.bit_or()
+            if self.at_op("<", "<=", ">", ">=", "==", "!="):
+                raise self.error("chained comparisons are not supported; write (a < b) & (b < c)", self.peek()[2])
+            return Compare(op, left, right)
+        return left
+
+    def bit_or(self) -> Node:
+        node = self.bit_and()
+        while self.at_op("|"):
+            self.i += 1
+            node = Logic("|", node, self.bit_and())
+        return node
+
+    def bit_and(self) -> Node:
+        node = self.sum()
+        while self.at_op("&"):
+            self.i += 1
+            node = Logic("&", node, self.sum())
+        return node
 
     def sum(self) -> Node:
         terms = [self.product()]
@@ -322,8 +438,11 @@ class _Parser:
         node = self.unary()
         factors: list[Node] = [node]
         divide: list[bool] = [False]
-        while self.at_op("*", "/", "@"):
-            _, op, _ = self.take()
+        while self.at_op("*", "/", "@", "//", "%"):
+            _, op, pos = self.take()
+            if op in ("//", "%"):
+                what = "floor division '//'" if op == "//" else "'%'"
+                raise self.error(f"{what} is not supported (its gradient is 0 or 1 almost everywhere); use floor(a/b) or a - b*floor(a/b)", pos)
             rhs = self.unary()
             if op == "@":
                 left = factors[0] if len(factors) == 1 else Mul(tuple(factors), tuple(divide))
@@ -334,11 +453,13 @@ class _Parser:
         return factors[0] if len(factors) == 1 else Mul(tuple(factors), tuple(divide))
 
     def unary(self) -> Node:
-        if self.at_op("-", "+"):
+        if self.at_op("-", "+", "~"):
             _, op, pos = self.take()
             self.enter(pos)
             arg = self.unary()
-            self.depth -= 1
+            self.leave()
+            if op == "~":
+                return Not(arg)
             return Neg(arg) if op == "-" else arg
         return self.power()
 
@@ -348,82 +469,110 @@ class _Parser:
             _, _, pos = self.take()
             self.enter(pos)
             exp = self.unary()  # 2**-x and right-associative a**b**c, as in Python
-            self.depth -= 1
+            self.leave()
             check_constant_power(base, exp, self.text, pos)
             return Pow(base, exp)
         return base
 
     def postfix(self) -> Node:
+        start = self.depth
         node = self.atom()
-        while self.at_op("["):
-            _, _, pos = self.take()
-            node = Index(node, self.index_items(pos))
-        if self.at_op("("):
-            _, _, pos = self.peek()
-            raise self.error(f"{to_text(node)!r} is not a function; multiplication needs '*', e.g. x*(y+1)", pos)
+        while True:
+            if self.at_op("["):
+                _, _, pos = self.take()
+                self.enter(pos)
+                node = Index(node, self.index_items(pos))
+            elif self.at_op("."):
+                _, _, pos = self.take()
+                self.enter(pos)
+                node = self.member(node, pos)
+            elif self.at_op("("):
+                _, _, pos = self.peek()
+                raise self.error(f"{to_text(node)!r} is not a function; multiplication needs '*', e.g. x*(y+1)", pos)
+            else:
+                break
+        self.depth = start
         return node
 
-    def index_items(self, open_pos: int) -> tuple[int | Slice, ...]:
-        items: list[int | Slice] = []
+    def member(self, receiver: Node, dot: int) -> Node:
+        """``receiver.name`` (an attribute of the catalogue, such as .T) or ``receiver.name(...)`` (a method)."""
+        kind, name, pos = self.take()
+        if kind != "name":
+            raise self.error(f"expected a method or attribute name after '.', found {self._found(kind, name)}", pos)
+        self._check_name(name, pos)
+        if self.at_op("("):
+            entry = catalogue.lookup("method", name)
+            if entry is None:
+                return self._unknown(f".{name}()", "method", pos, receiver)
+            paren = self.peek()[2]
+            positional, keywords = self.arguments(f".{name}", paren)
+            return self.make_call(entry, name, "method", [receiver, *positional], keywords, pos)
+        entry = catalogue.lookup("attr", name)
+        if entry is None:
+            if catalogue.lookup("method", name) is not None:
+                raise self.error(f".{name} is a method: call it, as in x.{name}()", pos)
+            return self._unknown(f".{name}", "attr", pos, receiver)
+        return self.make_call(entry, name, "attr", [receiver], [], pos)
+
+    def _unknown(self, what: str, form: str, pos: int, receiver: Node | None = None) -> Node:
+        name = what.strip(".()")
+        close = catalogue.suggest(name, "method")
+        hint = f"; did you mean {', '.join('.' + c for c in close)}?" if close else ""
+        kind = "method" if form == "method" else "attribute"
+        raise self.error(f"the {kind} {what} is not supported{hint} (see `vjp functions`)", pos)
+
+    def index_items(self, open_pos: int) -> tuple[Node | Slice | NewAxis | Ellipsis_, ...]:
+        items: list[Node | Slice | NewAxis | Ellipsis_] = []
         while True:
-            parts: list[int | None] = []
-            current: int | None = None
-            while True:
-                if self.at_op(":"):
-                    self.i += 1
-                    parts.append(current)
-                    current = None
-                    if len(parts) > 2:
-                        raise self.error("a slice has at most start:stop:step", self.peek()[2])
-                    continue
-                if self.at_op(",", "]"):
-                    break
-                if current is not None or self.peek()[0] == "end":
-                    kind, value, pos = self.peek()
-                    raise self.error(f"expected ']' to close the index, found {self._found(kind, value)}", pos)
-                current = self.int_literal("an index")
-            if parts:
-                parts.append(current)
-                parts += [None] * (3 - len(parts))
-                if parts[2] is not None and parts[2] <= 0:
-                    raise self.error("a slice step must be positive", open_pos)
-                items.append(Slice(parts[0], parts[1], parts[2]))
-            elif current is None:
+            if self.at_op("]") and not items:
                 raise self.error("an empty index; write x[0] or x[1, 2]", self.peek()[2])
+            if self.at_op("..."):
+                self.i += 1
+                items.append(Ellipsis_())
+            elif self.peek()[:2] == ("name", "None"):
+                self.i += 1
+                items.append(NewAxis())
             else:
-                items.append(current)
+                parts: list[Node | None] = []
+                current: Node | None = None
+                while True:
+                    if self.at_op(":"):
+                        self.i += 1
+                        parts.append(current)
+                        current = None
+                        if len(parts) > 2:
+                            raise self.error("a slice has at most start:stop:step", self.peek()[2])
+                        continue
+                    if self.at_op(",", "]"):
+                        break
+                    if current is not None or self.peek()[0] == "end":
+                        kind, value, pos = self.peek()
+                        raise self.error(f"expected ']' to close the index, found {self._found(kind, value)}", pos)
+                    current = self.expression()
+                if parts:
+                    parts.append(current)
+                    parts += [None] * (3 - len(parts))
+                    items.append(Slice(parts[0], parts[1], parts[2]))
+                elif current is None:
+                    raise self.error("an empty index item; write x[0] or x[1, 2]", self.peek()[2])
+                else:
+                    items.append(current)
             if self.at_op(","):
                 self.i += 1
                 continue
             self.expect("]", "to close the index")
             return tuple(items)
 
-    def int_literal(self, what: str) -> int:
-        sign = 1
-        kind, value, pos = self.peek()
-        if kind == "op" and value in "+-":
-            self.i += 1
-            sign = -1 if value == "-" else 1
-            kind, value, pos = self.peek()
-        if kind == "num" and value.isdigit() and len(value) > 9:
-            raise self.error(f"{what} of {value} is too large (at most 9 digits)", pos)
-        if kind != "num" or not value.isdigit():
-            raise self.error(f"{what} must be a whole number such as 0, 2 or -1, found {self._found(kind, value)}", pos)
-        self.i += 1
-        return sign * int(value)
-
     def atom(self) -> Node:
         kind, value, pos = self.take()
         if kind == "num":
             return number(value, self.text, pos)
+        if kind == "str":
+            return Str(value[1:-1])
         if kind == "name":
             return self.name(value, pos)
-        if kind == "op" and value == "(":
-            self.enter(pos)
-            inner = self.sum()
-            self.expect(")", f"to close the '(' at column {pos + 1 - (self.text.rfind(chr(10), 0, pos) + 1)}")
-            self.depth -= 1
-            return inner
+        if kind == "op" and value in ("(", "["):
+            return self.bracket(value, pos)
         self.i -= 1
         if kind == "end":
             raise self.error("the expression ends where a value was expected", pos)
@@ -435,83 +584,189 @@ class _Parser:
             raise self.error(f"{value!r} where a value was expected", pos)
         if value == "**":
             raise self.error("'**' needs a value on its left", pos)
-        if value in "*/@":
+        if value in ("*", "/", "@", "//", "%", "&", "|", "<", ">", "<=", ">=", "==", "!="):
             raise self.error(f"{value!r} needs a value on its left", pos)
+        if value == "=":
+            raise self.error("'=' where a value was expected", pos)
+        if value == "...":
+            raise self.error("'...' is only for indexing, as in x[..., 0]", pos)
         raise self.error(f"unexpected {value!r}", pos)
 
+    def bracket(self, open_: str, pos: int) -> Node:
+        """``( expr )``, a tuple ``(a, b)`` or ``()``, a list ``[a, b]`` or ``[]``."""
+        close = ")" if open_ == "(" else "]"
+        self.enter(pos)
+        items: list[Node] = []
+        trailing = False
+        while not self.at_op(close):
+            if self.peek()[0] == "end":
+                where = pos + 1 - (self.text.rfind(chr(10), 0, pos) + 1)
+                self.expect(close, f"to close the {open_!r} at column {where}")
+            items.append(self.expression())
+            trailing = False
+            if self.at_op(","):
+                self.i += 1
+                trailing = True
+            elif not self.at_op(close):
+                where = pos + 1 - (self.text.rfind(chr(10), 0, pos) + 1)
+                self.expect(close, f"to close the {open_!r} at column {where}")
+        self.i += 1
+        self.leave()
+        if open_ == "(" and len(items) == 1 and not trailing:
+            return items[0]
+        return Seq(tuple(items), open_ + close)
+
     def name(self, value: str, pos: int) -> Node:
+        self._check_name(value, pos)
+        if value in catalogue.MODULE_ROOTS and self.at_op(".") and value not in self.vars:
+            return self.dotted(value, pos)
+        if self.at_op("("):
+            return self.call(value, pos)
+        if value in ("True", "False", "None"):
+            return Lit(None if value == "None" else value == "True")
+        if value in self.locals:
+            return Local(self.locals[value], value)
+        if value in CONSTANTS and value not in self.vars and not (self.declared and value in self.declared):
+            return Const(CONSTANTS[value][0], value)
+        if value in catalogue.RESERVED and value not in catalogue.MODULE_ROOTS:
+            raise self.error(f"the Python keyword {value!r} is not part of the language here", pos)
+        if value in catalogue.bare_names() and value not in self.vars:
+            raise self.error(f"{value!r} is a function; call it with parentheses, e.g. {value}(x)", pos)
+        self.inputs_seen.add(value)
+        return Var(value)
+
+    def dotted(self, root: str, pos: int) -> Node:
+        """``torch.nn.functional.relu`` and friends: the longest dotted name the catalogue knows."""
+        parts = [root]
+        while self.at_op(".") and self.peek(1)[0] == "name":
+            self.i += 1
+            _, part, ppos = self.take()
+            self._check_name(part, ppos)
+            parts.append(part)
+            text = ".".join(parts)
+            if text in CONSTANTS and not self.at_op("(", "."):
+                return Const(CONSTANTS[text][0], text)
+            if self.at_op("(") or not self.at_op("."):
+                break
+        text = ".".join(parts)
+        if self.at_op("("):
+            return self.call(text, pos)
+        if text in CONSTANTS:
+            return Const(CONSTANTS[text][0], text)
+        if catalogue.lookup("call", text) is not None:
+            raise self.error(f"{text!r} is a function; call it with parentheses, e.g. {text}(x)", pos)
+        return self._unknown_name(text, pos)
+
+    def _unknown_name(self, text: str, pos: int) -> Node:
+        close = catalogue.suggest(text)
+        hint = f"; did you mean {' or '.join(close)}?" if close else ""
+        module = text.rpartition(".")[0]
+        known = any(t.startswith(module + ".") for t in catalogue.callable_names())
+        if not known and module.count(".") >= 1:
+            hint = f"; the module {module} is not part of the language"
+        raise self.error(f"{text} is not supported{hint} (see `vjp functions` for what is)", pos)
+
+    def call(self, name: str, pos: int) -> Node:
+        entry = catalogue.lookup("call", name)
+        if entry is None:
+            if name in CONSTANTS:
+                raise self.error(f"{name!r} is a constant, not a function; multiply with '*'", pos)
+            if "." in name:
+                return self._unknown_name(name, pos)
+            close = catalogue.suggest(name)
+            if name.lower() in catalogue.bare_names():
+                close = [name.lower()]
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            raise self.error(
+                f"unknown function {name!r}{hint} (see `vjp functions`); a variable next to '(' needs '*', e.g. x*(y+1)",
+                pos,
+            )
+        paren = self.peek()[2]
+        positional, keywords = self.arguments(name, paren)
+        return self.make_call(entry, name, "call", positional, keywords, pos)
+
+    def arguments(self, name: str, paren: int) -> tuple[list[Node], list[tuple[str, Node]]]:
+        self.expect("(", f"after {name}")
+        self.enter(paren)
+        positional: list[Node] = []
+        keywords: list[tuple[str, Node]] = []
+        while not self.at_op(")"):
+            kind, value, kpos = self.peek()
+            if kind == "end":
+                self.expect(")", f"to close the call to {name}()")
+            if kind == "name" and self.peek(1)[:2] == ("op", "="):
+                self._check_name(value, kpos)
+                self.i += 2
+                if any(k == value for k, _ in keywords):
+                    raise self.error(f"{value}= is given twice in {name}()", kpos)
+                keywords.append((value, self.expression()))
+            else:
+                if keywords:
+                    raise self.error("a positional argument after a keyword argument", kpos)
+                if self.at_op("*"):
+                    raise self.error("'*' unpacking is not supported; list the arguments", kpos)
+                positional.append(self.expression())
+            if len(positional) + len(keywords) > MAX_ARGS:
+                raise self.error(f"more than {MAX_ARGS} arguments in one call", kpos)
+            if self.at_op(","):
+                self.i += 1
+                continue
+            self.expect(")", f"to close the call to {name}()")
+            break
+        else:
+            self.i += 1
+        self.leave()
+        return positional, keywords
+
+    def make_call(
+        self,
+        entry: Entry | Overload,
+        text: str,
+        form: str,
+        positional: list[Node],
+        keywords: list[tuple[str, Node]],
+        pos: int,
+    ) -> Call:
+        display = f".{text}" if form != "call" else text
+        try:
+            if isinstance(entry, Overload):
+                key = entry.choose(positional, keywords)
+                spelling = entry.spelling
+            else:
+                key = entry.op
+                spelling = entry.spelling
+            op = catalogue.OPS[key]
+            sig = spelling.sig or op.sig
+            if form == "call" and spelling.family == "math":
+                self._math_on_constants(text, positional, pos)
+            args, shown = bind(display, sig, positional, keywords)
+        except BindError as e:
+            raise self.error(str(e), pos) from None
+        if len(positional) > MAX_MINMAX_ARGS:
+            raise self.error(f"{display}() takes at most {MAX_MINMAX_ARGS} arguments", pos)
+        return Call(key, text, args, shown, form)
+
+    def _math_on_constants(self, text: str, positional: list[Node], pos: int) -> None:
+        """math.f works on Python numbers: on a tensor torch would get a float back and no gradient."""
+        if any(variables([a]) or _uses_local(a) for a in positional):
+            fn = text.split(".", 1)[1]
+            raise self.error(
+                f"{text}() turns a tensor into a Python float, so torch gets no gradient through it; "
+                f"write torch.{fn}(...) or {fn}(...) for tensors (math.{fn} is fine on constants such as math.{fn}(2))",
+                pos,
+            )
+
+    def _check_name(self, value: str, pos: int) -> None:
         if value.startswith("_"):
             raise self.error(f"names may not start with '_': {value!r}", pos)
         if len(value) > MAX_NAME:
             raise self.error(f"a name longer than {MAX_NAME} characters", pos)
-        if self.at_op("("):
-            return self.call(value, pos)
-        if value in CONSTANTS:
-            return Const(CONSTANTS[value])
-        if value in FUNCTIONS:
-            raise self.error(f"{value!r} is a function; call it with parentheses, e.g. {value}(x)", pos)
-        return Var(value)
-
-    def call(self, name: str, pos: int) -> Node:
-        spec = FUNCTIONS.get(name)
-        if spec is None:
-            if name in CONSTANTS:
-                raise self.error(f"{name!r} is a constant, not a function; multiply with '*'", pos)
-            close = [name.lower()] if name.lower() in FUNCTIONS else difflib.get_close_matches(name, FUNCTIONS, n=1)
-            hint = f"; did you mean {close[0]!r}?" if close else ""
-            raise self.error(
-                f"unknown function {name!r}{hint} (functions: {', '.join(sorted(FUNCTIONS))}); "
-                "a variable next to '(' needs '*', e.g. x*(y+1)",
-                pos,
-            )
-        self.take()  # '('
-        self.enter(pos)
-        args: list[Node] = []
-        dim: int | None = None
-        if not self.at_op(")"):
-            while True:
-                kind, value, kpos = self.peek()
-                if kind == "name" and self.tokens[self.i + 1][1] == "=":
-                    if value != "dim" or not spec.takes_dim:
-                        raise self.error(f"{name}() takes no keyword {value!r}", kpos)
-                    if dim is not None:
-                        raise self.error(f"dim= is given twice in {name}()", kpos)
-                    self.i += 2
-                    dim = self.int_literal("dim")
-                else:
-                    if dim is not None:
-                        raise self.error("positional argument after dim=", kpos)
-                    args.append(self.sum())
-                if self.at_op(","):
-                    self.i += 1
-                    continue
-                self.expect(")", f"to close the call to {name}()")
-                break
-        else:
-            self.take()
-        self.depth -= 1
-        if spec.takes_dim and dim is None and len(args) == 2 and spec.kind != "minmax":
-            # sum(x, 0): a second positional argument is the dimension
-            dim = _as_int(args[1])
-            if dim is None:
-                raise self.error(f"the second argument of {name}() is a dimension and must be a whole number", pos)
-            args.pop()
-        if not spec.min_args <= len(args) <= spec.max_args:
-            want = str(spec.min_args) if spec.min_args == spec.max_args else f"{spec.min_args} to {spec.max_args}"
-            plural = "" if want == "1" else "s"
-            raise self.error(f"{name}() takes {want} argument{plural}, got {len(args)}", pos)
-        if dim is not None and spec.kind == "minmax" and len(args) != 1:
-            raise self.error(f"dim= applies to {name}(x) of one argument only", pos)
-        return Call(name, tuple(args), dim)
 
 
-def _as_int(node: Node) -> int | None:
-    if isinstance(node, Num) and node.value.denominator == 1 and "." not in node.text and "e" not in node.text.lower():
-        return int(node.value)
-    if isinstance(node, Neg):
-        inner = _as_int(node.arg)
-        return None if inner is None else -inner
-    return None
+def _uses_local(node: Node) -> bool:
+    from .expr import walk
+
+    return any(isinstance(n, Local) for n in walk(node))
 
 
 def number(text_value: str, text: str = "", pos: int = 0) -> Num:
@@ -546,7 +801,7 @@ def _const_value(node: Node) -> float | None:
         if isinstance(node, Num):
             return _safe_float(node.value)
         if isinstance(node, Const):
-            return math.pi if node.name == "pi" else math.e
+            return CONSTANTS.get(node.text or node.name, (node.name, math.nan))[1] if node.name != "E" else math.e
         if isinstance(node, Neg):
             v = _const_value(node.arg)
             return None if v is None else -v
@@ -594,7 +849,7 @@ def _size_bits(value: Fraction) -> float:
     return max(math.log2(num) if num > 1 else 0.0, math.log2(den) if den > 1 else 0.0)
 
 
-def growth(node: Node) -> float:
+def growth(node: Node, memo: dict[int, float] | None = None) -> float:
     """An upper bound, in bits, on the exact constants SymPy may fold together at ``node``.
 
     SymPy evaluates rational arithmetic exactly and flattens products (``2**5000*(2**5000*x)``
@@ -604,28 +859,24 @@ def growth(node: Node) -> float:
     """
     if isinstance(node, Num):
         return _size_bits(node.value)
-    if isinstance(node, (Const, Var)):
-        return 0.0
-    if isinstance(node, (Neg, Index)):
-        return growth(node.arg if isinstance(node, Neg) else node.base)
     if isinstance(node, Add):
         return max(growth(t) for t in node.terms) + math.log2(len(node.terms))
     if isinstance(node, Mul):
         return sum(growth(f) for f in node.factors)
     if isinstance(node, MatMul):
         return growth(node.left) + growth(node.right)
-    if isinstance(node, Call):
-        return max((growth(a) for a in node.args), default=0.0)
-    assert isinstance(node, Pow)
-    base, exp = growth(node.base), growth(node.exp)
-    b, e = _const_value(node.base), _const_value(node.exp)
-    if b is not None and b in (0.0, 1.0, -1.0):
-        return exp
-    if e is None or math.isnan(e):
-        return base + exp
-    if base == 0.0:
-        return exp
-    return max(base * max(1.0, abs(e)), exp)
+    if isinstance(node, Pow):
+        base, exp = growth(node.base), growth(node.exp)
+        b, e = _const_value(node.base), _const_value(node.exp)
+        if b is not None and b in (0.0, 1.0, -1.0):
+            return exp
+        if e is None or math.isnan(e):
+            return base + exp
+        if base == 0.0:
+            return exp
+        return max(base * max(1.0, abs(e)), exp)
+    kids = children(node)
+    return max((growth(k) for k in kids), default=0.0)
 
 
 def _digits(bits: float) -> str:
@@ -658,31 +909,15 @@ def check_constant_power(base: Node, exp: Node, text: str = "", pos: int | None 
 
 def check_growth(node: Node) -> None:
     """Every subtree's constants stay within MAX_CONST_BITS (products and sums included)."""
-    if isinstance(node, (Num, Const, Var)):
+    if isinstance(node, (Num, Const, Var, Local, Str, Lit)):
         return
     bits = growth(node)
     if bits < MAX_CONST_BITS:
         return
-    for child in _children(node):  # name the smallest part that is too large
+    for child in children(node):  # name the smallest part that is too large
         if growth(child) >= MAX_CONST_BITS:
             check_growth(child)
     raise _refuse(node, bits)
-
-
-def _children(node: Node) -> list[Node]:
-    if isinstance(node, Neg):
-        return [node.arg]
-    if isinstance(node, Add):
-        return list(node.terms)
-    if isinstance(node, Mul):
-        return list(node.factors)
-    if isinstance(node, (Pow, MatMul)):
-        return [node.base, node.exp] if isinstance(node, Pow) else [node.left, node.right]
-    if isinstance(node, Call):
-        return list(node.args)
-    if isinstance(node, Index):
-        return [node.base]
-    return []
 
 
 # ---- entry points ----------------------------------------------------------
@@ -706,16 +941,16 @@ def parse(text: str, names: list[str] | None = None) -> Function:
     limit = sys.getrecursionlimit()
     if limit < 4000:  # MAX_DEPTH levels take up to ~8 frames each in the descent
         sys.setrecursionlimit(4000)
+    parser = _Parser(text, names)
     try:
-        comps = _Parser(text).components()
-        for comp in comps:
-            check_growth(comp)
+        comps, labels = parser.components()
+        for node in [*comps, *(s.value for s in parser.statements)]:
+            check_growth(node)
     except RecursionError:  # pragma: no cover - MAX_DEPTH stops the descent first
         raise ParseError(f"the expression is nested too deeply (more than {MAX_DEPTH} levels)") from None
-    used = variables(comps)
-    if names is None:
-        order = natural_sorted(used)
-    else:
+    used = variables([*comps, *(s.value for s in parser.statements)])
+    declared = parser.declared
+    if names is not None:
         order = list(names)
         missing = natural_sorted(used - set(order))
         if missing:
@@ -723,7 +958,18 @@ def parse(text: str, names: list[str] | None = None) -> Function:
                 f"--vars {','.join(order)} leaves out {', '.join(missing)}, which the expression uses; "
                 "add them to --vars"
             )
-    return Function(text, tuple(comps), tuple(order))
+    elif declared is not None:
+        order = list(declared) + natural_sorted(used - set(declared))
+    else:
+        order = natural_sorted(used)
+    return Function(
+        text,
+        tuple(comps),
+        tuple(order),
+        tuple(parser.statements),
+        tuple(declared) if declared is not None else None,
+        tuple(labels),
+    )
 
 
 def parse_names(text: str) -> list[str]:
@@ -732,12 +978,16 @@ def parse_names(text: str) -> list[str]:
     if not names:
         raise ParseError("--vars is empty; give names such as --vars x0,x1")
     seen: set[str] = set()
+    bare = catalogue.bare_names()
     for n in names:
         if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", n) or len(n) > MAX_NAME:
             raise ParseError(f"--vars: {n!r} is not a variable name (letters, digits and '_', starting with a letter)")
-        if n in FUNCTIONS or n in CONSTANTS:
+        if n in bare or n in ("pi", "E", "inf", "True", "False", "None", "lambda", "def", "return"):
             raise ParseError(f"--vars: {n!r} is a function or constant name, not a variable")
         if n in seen:
             raise ParseError(f"--vars: {n!r} appears twice")
         seen.add(n)
     return names
+
+
+__all__ = ["CONSTANTS", "Function", "parse", "parse_names"]

@@ -1,4 +1,5 @@
-"""A parsed function with its inputs' shapes and (optionally) a point: what engines work on.
+"""A parsed function with its inputs' shapes, which of them are differentiated, and
+(optionally) a point: what engines work on.
 
 Imports no torch: everything here is checked before the slow imports, so a wrong count
 of values or a shape that does not fit is reported at once.
@@ -6,14 +7,20 @@ of values or a shape that does not fit is reported at once.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, field
 from functools import cached_property
 from itertools import chain
+from typing import TYPE_CHECKING
 
 from .errors import InputError, ShapeError
+from .infer import Analysis, index_candidates
 from .parsing import Function
 from .points import PointSpec, Value
-from .shapes import Shape, fmt, infer, numel, output_shape
+from .shapes import Info, Shape, fmt, numel, output_shape, tensor
+
+if TYPE_CHECKING:
+    from .catalogue.core import Bound
 
 MAX_JACOBIAN = 25_000_000  # entries (200 MB of float64)
 DTYPES = ("float64", "float32")
@@ -21,8 +28,13 @@ DTYPES = ("float64", "float32")
 
 @dataclass(frozen=True)
 class Input:
+    """One input: its shape; ``kind`` ``tensor`` or ``index`` (whole-number class targets);
+    ``diff``: differentiated (a leaf with requires_grad=True) or a constant."""
+
     name: str
     shape: Shape
+    kind: str = "tensor"
+    diff: bool = True
 
     @property
     def numel(self) -> int:
@@ -33,7 +45,7 @@ def _subscript(i: int) -> str:
     return str(i).translate(str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉"))
 
 
-def _index_labels(prefix: str, shape: Shape) -> list[str]:
+def index_labels(prefix: str, shape: Shape) -> list[str]:
     if not shape:
         return [prefix]
     out: list[str] = []
@@ -48,27 +60,60 @@ def _index_labels(prefix: str, shape: Shape) -> list[str]:
     return out
 
 
+_index_labels = index_labels
+
+
 @dataclass(frozen=True)
 class Problem:
-    """Components, ordered inputs with shapes, and the point (flat, in input order)."""
+    """Components, ordered inputs with shapes, the differentiated ones (``wrt``), and the point
+    (flat, every input, in input order)."""
 
     function: Function
     inputs: tuple[Input, ...]
     component_shapes: tuple[Shape, ...]
     point: tuple[float, ...] | None = None
     dtype: str = "float64"
+    wrt: tuple[str, ...] | None = None  # None: every input that can be differentiated
+    analysis: Analysis | None = field(default=None, compare=False, hash=False, repr=False)
 
     @property
     def names(self) -> tuple[str, ...]:
+        """Every input, in input order (the point's order)."""
         return tuple(i.name for i in self.inputs)
+
+    @cached_property
+    def leaf_inputs(self) -> tuple[Input, ...]:
+        """The differentiated inputs, in --wrt order: the Jacobian's columns."""
+        by_name = {i.name: i for i in self.inputs}
+        if self.wrt is None:
+            return tuple(i for i in self.inputs if i.diff)
+        return tuple(by_name[n] for n in self.wrt)
+
+    @cached_property
+    def const_inputs(self) -> tuple[Input, ...]:
+        leaves = {i.name for i in self.leaf_inputs}
+        return tuple(i for i in self.inputs if i.name not in leaves)
+
+    @property
+    def leaf_names(self) -> tuple[str, ...]:
+        return tuple(i.name for i in self.leaf_inputs)
+
+    @property
+    def has_constants(self) -> bool:
+        return bool(self.const_inputs)
 
     @property
     def single_leaf(self) -> bool:
-        """All inputs are scalars: they are the elements of one leaf tensor ``x``, as in the seeds."""
-        return all(not i.shape for i in self.inputs)
+        """All differentiated inputs are scalars: they are the elements of one leaf tensor ``x``, as in the seeds."""
+        return all(not i.shape for i in self.leaf_inputs)
 
     @property
     def n(self) -> int:
+        """Differentiated elements: the Jacobian's columns."""
+        return sum(i.numel for i in self.leaf_inputs)
+
+    @property
+    def n_all(self) -> int:
         return sum(i.numel for i in self.inputs)
 
     @property
@@ -85,16 +130,24 @@ class Problem:
 
     @cached_property
     def columns(self) -> list[str]:
-        """One label per flattened input element: ``x0`` or ``x[1,0]``."""
+        """One label per differentiated element: ``x0`` or ``x[1,0]``."""
+        out: list[str] = []
+        for inp in self.leaf_inputs:
+            out.extend(index_labels(inp.name, inp.shape))
+        return out
+
+    @cached_property
+    def all_columns(self) -> list[str]:
+        """One label per element of every input (the point's layout)."""
         out: list[str] = []
         for inp in self.inputs:
-            out.extend(_index_labels(inp.name, inp.shape))
+            out.extend(index_labels(inp.name, inp.shape))
         return out
 
     @cached_property
     def output_name(self) -> str:
-        """``y``, unless an input is called y (as in the seed's z = x*y): then ``z``, ``out``, ``f``."""
-        taken = {name for name in self.names}
+        """``y``, unless an input or intermediate is called y (as in the seed's z = x*y): then ``z``, ``out``, ``f``."""
+        taken = set(self.names) | {s.name for s in self.function.statements}
         return next((n for n in ("y", "z", "out", "f", "F") if n not in taken), "output")
 
     @cached_property
@@ -104,10 +157,10 @@ class Problem:
         if self.scalar_components:
             return [f"{y}{i}" for i in range(len(self.component_shapes))]
         if len(self.component_shapes) == 1:
-            return _index_labels(y, self.component_shapes[0])
+            return index_labels(y, self.component_shapes[0])
         out: list[str] = []
         for i, shape in enumerate(self.component_shapes):
-            out.extend(_index_labels(f"{y}{i}", shape))
+            out.extend(index_labels(f"{y}{i}", shape))
         return out
 
     def row_title(self, i: int) -> str:
@@ -119,6 +172,7 @@ class Problem:
         return self.rows[i]
 
     def point_values(self) -> dict[str, Value]:
+        """Every input's value at the point."""
         assert self.point is not None
         out: dict[str, Value] = {}
         k = 0
@@ -126,6 +180,29 @@ class Problem:
             out[inp.name] = Value(inp.shape, tuple(self.point[k : k + inp.numel]))
             k += inp.numel
         return out
+
+    @cached_property
+    def leaf_slices(self) -> list[tuple[int, int]]:
+        """Where each differentiated input sits in the flat point (start, stop), in --wrt order."""
+        starts: dict[str, tuple[int, int]] = {}
+        k = 0
+        for inp in self.inputs:
+            starts[inp.name] = (k, k + inp.numel)
+            k += inp.numel
+        return [starts[i.name] for i in self.leaf_inputs]
+
+    def leaf_point(self, point: tuple[float, ...] | list[float] | None = None) -> list[float]:
+        """The differentiated elements of a flat point, in --wrt order (the Jacobian's columns)."""
+        flat = list(self.point if point is None else point)  # type: ignore[arg-type]
+        return [v for a, b in self.leaf_slices for v in flat[a:b]]
+
+    def bound(self, node: object) -> Bound:
+        assert self.analysis is not None
+        return self.analysis.bound[id(node)]  # type: ignore[return-value]
+
+    def info(self, node: object) -> Info:
+        assert self.analysis is not None
+        return self.analysis.infos[id(node)]
 
 
 def assign(function: Function, spec: PointSpec | None) -> tuple[tuple[Input, ...], tuple[float, ...] | None]:
@@ -170,21 +247,122 @@ def assign(function: Function, spec: PointSpec | None) -> tuple[tuple[Input, ...
     return inputs, point
 
 
-def make_problem(function: Function, spec: PointSpec | None, dtype: str = "float64") -> Problem:
+def parse_wrt(text: str | None) -> tuple[str, ...] | None:
+    """--wrt NAMES: comma- or space-separated input names, each once."""
+    if text is None:
+        return None
+    import re
+
+    names = [n for n in re.split(r"[,\s]+", text.strip()) if n]
+    if not names:
+        raise InputError("--wrt is empty; give the inputs to differentiate, e.g. --wrt x or --wrt W,b")
+    seen: set[str] = set()
+    for n in names:
+        if n in seen:
+            raise InputError(f"--wrt names {n} twice")
+        seen.add(n)
+    return tuple(names)
+
+
+def make_problem(
+    function: Function, spec: PointSpec | None, dtype: str = "float64", wrt: tuple[str, ...] | None = None
+) -> Problem:
     """Inputs from the point (scalars when there is none), shapes checked, sizes bounded."""
     if dtype not in DTYPES:
         raise InputError(f"--dtype {dtype!r} is not supported; use float64 or float32")
     inputs, point = assign(function, spec)
-    shapes = {i.name: i.shape for i in inputs}
-    try:
-        comp_shapes = tuple(infer(c, shapes) for c in function.components)
-    except ShapeError as e:
-        if point is None:
-            raise ShapeError(
-                f"{e}. Without --at every variable is a scalar; give tensor values to set shapes, e.g. --at 'x=ones(4)'"
-            ) from None
-        raise
-    return Problem(function, inputs, comp_shapes, point, dtype)
+    candidates = index_candidates(function)
+    analysis = None
+    for _ in range(2):
+        infos = {i.name: Info("index", i.shape) if i.name in candidates else tensor(i.shape) for i in inputs}
+        try:
+            analysis = Analysis(function, infos, dtype)
+        except ShapeError as e:
+            if point is None and any(i.shape == () for i in inputs) and inputs:
+                raise ShapeError(
+                    f"{e}. Without --at every variable is a scalar; give tensor values to set shapes, e.g. --at 'x=ones(4)'"
+                ) from None
+            raise
+        if not analysis.float_targets & candidates:
+            break
+        candidates -= analysis.float_targets
+    assert analysis is not None
+    inputs = tuple(Input(i.name, i.shape, "index" if i.name in candidates else "tensor", i.name not in candidates) for i in inputs)
+    comp_shapes = []
+    for node, info in zip(function.components, analysis.outputs):
+        comp_shapes.append(_output_shape(node, info))
+    wrt = _resolve_wrt(function, inputs, wrt)
+    if wrt is not None:
+        inputs = tuple(Input(i.name, i.shape, i.kind, i.name in wrt) for i in inputs)
+    if point is not None:
+        _check_indices(inputs, point, analysis)
+    return Problem(function, inputs, tuple(comp_shapes), point, dtype, wrt, analysis)
+
+
+def _output_shape(node: object, info: Info) -> Shape:
+    from .expr import to_text
+
+    text = to_text(node)  # type: ignore[arg-type]
+    text = text if len(text) <= 60 else text[:57] + "..."
+    if info.kind == "tensor" or info.numeric:
+        return info.shape if info.kind == "tensor" else ()
+    if info.kind == "bool":
+        raise ShapeError(
+            f"the output {text} is a mask (a comparison), which has no gradient; use it inside torch.where(...) "
+            "or multiply by it"
+        )
+    if info.kind == "pair":
+        raise ShapeError(f"the output {text} is a (values, indices) pair, as torch returns it; take .values or [0]")
+    if info.kind == "index":
+        raise ShapeError(f"the output {text} holds whole-number class indices, which have no gradient")
+    raise ShapeError(f"the output {text} is {info.describe()}, not a tensor")
+
+
+def _resolve_wrt(function: Function, inputs: tuple[Input, ...], wrt: tuple[str, ...] | None) -> tuple[str, ...] | None:
+    names = [i.name for i in inputs]
+    kinds = {i.name: i.kind for i in inputs}
+    if wrt is None:
+        if function.declared is not None:  # lambda x, W: ... differentiates its parameters
+            return tuple(n for n in function.declared if n in names and kinds[n] != "index")
+        return None
+    unknown = [n for n in wrt if n not in names]
+    if unknown:
+        raise InputError(
+            f"--wrt names {', '.join(unknown)}, which the expression does not use; its inputs are "
+            f"{', '.join(names) or '(none)'}"
+        )
+    ints = [n for n in wrt if kinds[n] == "index"]
+    if ints:
+        raise InputError(
+            f"--wrt {ints[0]}: {ints[0]} holds whole-number class indices (a loss's target), which have no "
+            "gradient; differentiate the scores instead"
+        )
+    return tuple(wrt)
+
+
+def _check_indices(inputs: tuple[Input, ...], point: tuple[float, ...], analysis: Analysis) -> None:
+    """Class indices are whole numbers in range (torch raises IndexError otherwise)."""
+    k = 0
+    for inp in inputs:
+        values = point[k : k + inp.numel]
+        k += inp.numel
+        if inp.kind != "index":
+            continue
+        bad = next((v for v in values if v != math.floor(v)), None)
+        if bad is not None:
+            raise InputError(
+                f"{inp.name} holds class indices for a loss, which must be whole numbers; got {bad!r}. "
+                "For class probabilities give it the scores' shape"
+            )
+        for b in analysis.index_uses.get(inp.name, []):
+            classes = b.extra.get("classes")
+            ignore = b.get("ignore_index", -100)
+            for v in values:
+                if classes is not None and not (0 <= v < classes) and v != ignore:
+                    raise InputError(
+                        f"{inp.name} = {int(v)} is not a class index of {b.where}: the scores have {classes} classes, "
+                        f"so indices run 0..{classes - 1}"
+                    )
 
 
 def check_jacobian_size(problem: Problem) -> None:
@@ -216,16 +394,41 @@ def check_cotangent(problem: Problem, v: Value, option: str = "--v") -> tuple[fl
 
 
 def check_tangent(problem: Problem, spec: PointSpec, option: str = "--u") -> tuple[float, ...]:
-    """A tangent u over the inputs, given like --at (in order or by name)."""
-    try:
-        inputs, u = assign(problem.function, spec)
-    except InputError as e:
-        raise InputError(str(e).replace("--at", option)) from None
-    if u is None:
-        raise InputError(f"{option} is empty")
-    for got, want in zip(inputs, problem.inputs):
-        if got.shape != want.shape:
+    """A tangent u over the differentiated inputs, given like --at (in order or by name)."""
+    leaves = problem.leaf_inputs
+    names = [i.name for i in leaves]
+    if spec.named:
+        unknown = [n for n in spec.named if n not in names]
+        if unknown:
             raise InputError(
-                f"{option}: {got.name} has shape {fmt(got.shape)} but the input {want.name} has shape {fmt(want.shape)}"
+                f"{option} names {', '.join(unknown)}, which is not a differentiated input; they are {', '.join(names)}"
             )
-    return u
+        missing = [n for n in names if n not in spec.named]
+        if missing:
+            raise InputError(f"{option} gives no value for {', '.join(missing)}; add {missing[0]}=... to {option}")
+        values = dict(spec.named)
+    else:
+        given = list(spec.positional)
+        if len(given) == 1 and len(names) > 1 and len(given[0].shape) == 1 and given[0].shape[0] == problem.n:
+            flat = given[0].data
+            return tuple(flat)
+        if len(given) == problem.n and all(not g.shape for g in given) and (problem.single_leaf or len(names) != len(given)):
+            return tuple(g.data[0] for g in given)
+        if len(given) != len(names):
+            raise InputError(
+                f"{option} has {len(given)} value{'s' if len(given) != 1 else ''} but there "
+                f"{'is' if problem.n == 1 else 'are'} {problem.n} differentiated element{'s' if problem.n != 1 else ''} "
+                f"({', '.join(problem.columns[:6])}{', ...' if problem.n > 6 else ''}); give one value per element"
+            )
+        values = dict(zip(names, given))
+    if not values:
+        raise InputError(f"{option} is empty")
+    out: list[float] = []
+    for inp in leaves:
+        got = values[inp.name]
+        if got.shape != inp.shape:
+            raise InputError(
+                f"{option}: {inp.name} has shape {fmt(got.shape)} but the input {inp.name} has shape {fmt(inp.shape)}"
+            )
+        out.extend(got.data)
+    return tuple(out)

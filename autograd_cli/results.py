@@ -36,6 +36,7 @@ class Header:
     outputs: list[str]
     inputs: list[str]
     columns: list[str]
+    wrt: list[str]
     rows: list[str]
     input_shapes: dict[str, Shape]
     output_shape: Shape
@@ -52,6 +53,7 @@ class Header:
             outputs=problem.function.outputs,
             inputs=list(problem.names),
             columns=problem.columns,
+            wrt=list(problem.leaf_names),
             rows=problem.rows,
             input_shapes={i.name: i.shape for i in problem.inputs},
             output_shape=problem.output_shape,
@@ -71,6 +73,8 @@ class Header:
             "expression": self.expression,
             "outputs": self.outputs,
             "inputs": self.inputs,
+            "wrt": self.wrt,
+            "constants": [n for n in self.inputs if n not in self.wrt],
             "columns": self.columns,
             "rows": self.rows,
             "shapes": {
@@ -138,7 +142,8 @@ class ProductResult(Result):
         """Each variable's gradient in its own shape (a number for a scalar)."""
         out: dict[str, Any] = {}
         k = 0
-        for name, shape in self.header.input_shapes.items():
+        for name in self.header.wrt:
+            shape = self.header.input_shapes[name]
             size = 1
             for s in shape:
                 size *= s

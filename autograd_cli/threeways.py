@@ -1,10 +1,12 @@
 """The Jacobian three ways: autograd against SymPy's exact derivative and central differences.
 
-Everything here works on a block of points at once (shape ``(P, n)``), so ``check`` at
-one point and ``check --at -`` at many share the same code, vectorised with
-``torch.vmap``. Kinks — abs and relu at 0, ties of max and min — are found by evaluating
-those nodes' arguments at the points: there autograd follows torch's convention and
-central differences straddle the corner, so their disagreement is expected.
+Everything here works on a block of points at once (shape ``(P, n_all)``: every input,
+in input order), so ``check`` at one point and ``check --at -`` at many share the same
+code, vectorised with ``torch.vmap``. Kinks come from the catalogue (each op says where it
+is not differentiable: relu and abs at 0, ties of max and min, the ends of a clamp) and
+from comparisons in ``where``: there autograd follows torch's convention and central
+differences straddle the corner, so their disagreement is expected. Finite differences
+also see through ``detach()``, where autograd and SymPy see a constant.
 """
 
 from __future__ import annotations
@@ -15,31 +17,46 @@ from typing import Any
 
 import torch
 
-from . import symbolic
-from .build import Builder, Built
-from .expr import Call, Node, to_text, walk
+from . import symbolic, symeval
+from .build import Built
+from .expr import Call, Compare, Local, Node, to_text, walk
 from .problem import Problem
 from .results import close
-from .shapes import element_ops
-
-KINKED = ("abs", "relu", "max", "min")
+from .symbolic import element_cost
 
 
 def _float64(problem: Problem) -> Problem:
     if problem.dtype == "float64":
         return problem
-    return Problem(problem.function, problem.inputs, problem.component_shapes, problem.point, "float64")
+    from dataclasses import replace
+
+    return replace(problem, dtype="float64")
 
 
-def _split(problem: Problem, flat: torch.Tensor) -> list[torch.Tensor]:
-    """(P, n) flat points -> the leaves' batched values: one (P, n) x, or (P, *shape) per input."""
-    if problem.single_leaf:
-        return [flat]
-    out, k = [], 0
+def split(problem: Problem, flat: torch.Tensor, dtype: torch.dtype = torch.float64) -> tuple[list[torch.Tensor], list[torch.Tensor]]:
+    """(P, n_all) flat points -> the batched leaves (one (P, n) x for scalar inputs, or (P, *shape)
+    per differentiated input) and the batched constants (class indices as int64)."""
+    starts: dict[str, int] = {}
+    k = 0
     for inp in problem.inputs:
-        out.append(flat[:, k : k + inp.numel].reshape(flat.shape[0], *inp.shape))
+        starts[inp.name] = k
         k += inp.numel
-    return out
+    count = flat.shape[0]
+
+    def part(name: str, numel: int, shape: tuple[int, ...]) -> torch.Tensor:
+        a = starts[name]
+        return flat[:, a : a + numel].reshape(count, *shape)
+
+    if problem.single_leaf:
+        cols = [starts[i.name] for i in problem.leaf_inputs]
+        leaves = [flat[:, cols].to(dtype)] if cols else [flat[:, :0].to(dtype)]
+    else:
+        leaves = [part(i.name, i.numel, i.shape).to(dtype) for i in problem.leaf_inputs]
+    consts = []
+    for inp in problem.const_inputs:
+        t = part(inp.name, inp.numel, inp.shape)
+        consts.append(t.round().to(torch.int64) if inp.kind == "index" else t.to(dtype))
+    return leaves, consts
 
 
 MAX_FD_OPS = 500_000_000  # element operations for 2n evaluations of f at every point
@@ -47,39 +64,53 @@ MAX_FD_OPS = 500_000_000  # element operations for 2n evaluations of f at every 
 
 def fd_cost(problem: Problem, count: int = 1) -> int:
     """Element operations central differences take: 2n evaluations of f per point."""
-    shapes = {i.name: i.shape for i in problem.inputs}
-    per_eval = sum(element_ops(c, shapes)[1] for c in problem.function.components)
-    return 2 * problem.n * per_eval * count
+    return 2 * problem.n * element_cost(problem) * count
+
+
+def _leaf_columns(problem: Problem) -> list[int]:
+    """Where each differentiated element sits in the flat point (the Jacobian's column order)."""
+    return [c for a, b in problem.leaf_slices for c in range(a, b)]
 
 
 def finite_differences(problem: Problem, points: torch.Tensor, eps: float = 1e-6) -> torch.Tensor | None:
-    """(P, m, n): column j = (f(x + eps e_j) - f(x - eps e_j)) / 2 eps, in float64.
-
-    None when that would take more than MAX_FD_OPS element operations (say so in a note).
-    """
+    """(P, m, n): column j = (f(x + eps e_j) - f(x - eps e_j)) / 2 eps, in float64; only the
+    differentiated elements are perturbed. None when that would take more than MAX_FD_OPS
+    element operations (say so in a note)."""
     if fd_cost(problem, points.shape[0]) > MAX_FD_OPS:
         return None
-    built = Built(_float64(problem))
+    problem64 = _float64(problem)
+    built = Built(problem64)
     count, n, m = points.shape[0], problem.n, problem.m
+    cols = _leaf_columns(problem)
     out = torch.zeros(count, m, n, dtype=torch.float64)
+    if n == 0:
+        return out
+    width = points.shape[1]
     # columns in blocks, so that 2 x block x (m + n) numbers per point stay bounded
-    block = max(1, min(n, (1 << 22) // max(1, count * 2 * (m + n))))
-    eye = torch.eye(n, dtype=torch.float64) * eps
+    block = max(1, min(n, (1 << 22) // max(1, count * 2 * (m + width))))
+    steps_all = torch.zeros(n, width, dtype=torch.float64)
+    steps_all[torch.arange(n), torch.tensor(cols, dtype=torch.int64)] = eps
+
+    def f(leaves: list[torch.Tensor], consts: list[torch.Tensor]) -> torch.Tensor:
+        return built.with_constants(leaves, consts)
+
     for start in range(0, n, block):
-        steps = eye[start : start + block]
+        steps = steps_all[start : start + block]
         k = steps.shape[0]
-        shifted = torch.cat([points[:, None, :] + steps, points[:, None, :] - steps], dim=1).reshape(-1, n)
+        shifted = torch.cat([points[:, None, :] + steps, points[:, None, :] - steps], dim=1).reshape(-1, width)
+        leaves, consts = split(problem64, shifted)
+        nl = len(leaves)
         with torch.no_grad():
-            ys = torch.vmap(built.of_leaves)(*_split(problem, shifted)).reshape(count, 2 * k, m)
+            ys = torch.vmap(lambda *a: f(list(a[:nl]), list(a[nl:])))(*leaves, *consts).reshape(count, 2 * k, m)
         out[:, :, start : start + k] = ((ys[:, :k] - ys[:, k:]) / (2 * eps)).transpose(1, 2)
     return out
 
 
 def exact_jacobians(problem: Problem, points: torch.Tensor) -> torch.Tensor:
     """(P, m, n): SymPy's Jacobian, evaluated at every point in float64."""
-    rows, xs = symbolic.jacobian(problem)
+    rows, _ = symbolic.jacobian(problem)
     count = points.shape[0]
-    ev = symbolic.Evaluator({x: points[:, k] for k, x in enumerate(xs)})
+    ev = symeval.Evaluator(symeval.point_values(problem, points.to(torch.float64)))
     out = torch.empty(count, problem.m, problem.n, dtype=torch.float64)
     for i, row in enumerate(rows):
         for j, e in enumerate(row):
@@ -87,57 +118,166 @@ def exact_jacobians(problem: Problem, points: torch.Tensor) -> torch.Tensor:
     return out
 
 
+def exact_values(problem: Problem, exprs: list[Any], points: torch.Tensor) -> torch.Tensor:
+    """(P, len(exprs)): SymPy expressions at every point."""
+    count = points.shape[0]
+    ev = symeval.Evaluator(symeval.point_values(problem, points.to(torch.float64)))
+    if not exprs:
+        return torch.zeros(count, 0, dtype=torch.float64)
+    return torch.stack([torch.broadcast_to(ev.real(e), (count,)) for e in exprs], dim=1)
+
+
+# ---- where each component is not differentiable ------------------------------------------------------
+
+
+def components_using(problem: Problem) -> dict[int, set[int]]:
+    """For each node id: the components whose value depends on it (through intermediates too)."""
+    fn = problem.function
+    local_nodes: dict[str, set[int]] = {}
+    for st in fn.statements:
+        ids = {id(n) for n in walk(st.value)}
+        for n in walk(st.value):
+            if isinstance(n, Local):
+                ids |= local_nodes.get(n.key, set())
+        local_nodes[st.key] = ids
+    out: dict[int, set[int]] = {}
+    for c, comp in enumerate(fn.components):
+        ids = {id(n) for n in walk(comp)}
+        for n in walk(comp):
+            if isinstance(n, Local):
+                ids |= local_nodes.get(n.key, set())
+        for i in ids:
+            out.setdefault(i, set()).add(c)
+    return out
+
+
+def _all_nodes(problem: Problem) -> list[Node]:
+    fn = problem.function
+    seen: set[int] = set()
+    out: list[Node] = []
+    for root in [*(s.value for s in fn.statements), *fn.components]:
+        for n in walk(root):
+            if id(n) not in seen:
+                seen.add(id(n))
+                out.append(n)
+    return out
+
+
+def kink_sites(problem: Problem) -> list[Node]:
+    """Calls whose op declares kinks, and comparisons (where the branch switches)."""
+    out: list[Node] = []
+    for n in _all_nodes(problem):
+        if isinstance(n, Call) and problem.bound(n).op.kinks is not None:
+            out.append(n)
+        elif isinstance(n, Compare) and problem.info(n).kind == "bool":
+            out.append(n)
+    return out
+
+
+def detached_components(problem: Problem) -> set[int]:
+    """Components that pass through an op whose gradient torch cuts or zeroes (detach, floor...)."""
+    using = components_using(problem)
+    out: set[int] = set()
+    for n in _all_nodes(problem):
+        if isinstance(n, Call) and not problem.bound(n).op.differentiable and not problem.bound(n).op.constant:
+            out |= using.get(id(n), set())
+    return out
+
+
 def kinks(problem: Problem, points: torch.Tensor, eps: float = 1e-6) -> list[list[tuple[int, str]]]:
-    """Per point: (component, note) for each abs/relu/max/min sitting on its kink."""
-    sites: list[tuple[int, Call]] = [
-        (c, node)
-        for c, comp in enumerate(problem.function.components)
-        for node in walk(comp)
-        if isinstance(node, Call) and node.name in KINKED
-    ]
+    """Per point: (component, note) for each kinked op or comparison sitting on (or within the
+    finite-difference step of) its kink."""
+    sites = kink_sites(problem)
     found: list[list[tuple[int, str]]] = [[] for _ in range(points.shape[0])]
     if not sites:
         return found
-    args: list[Node] = [a for _, node in sites for a in node.args]
-    builder = Builder({name: i for i, name in enumerate(problem.names)}, torch.float64)
-    fns = [builder.lift(builder.compile(a)) for a in args]
-    single = problem.single_leaf
-
-    def evaluate(*leaves: torch.Tensor) -> tuple[torch.Tensor, ...]:
-        values: Any = leaves[0].unbind(0) if single else leaves
-        return tuple(torch.as_tensor(f(values), dtype=torch.float64) for f in fns)
-
-    with torch.no_grad():
-        results = torch.vmap(evaluate)(*_split(problem, points))
-    tol = 10 * eps * (1 + points.abs().amax(dim=1)) if problem.n else torch.full((points.shape[0],), 10 * eps)
-    k = 0
-    for c, node in sites:
-        vals = [results[k + i].reshape(points.shape[0], -1) for i in range(len(node.args))]
-        k += len(node.args)
-        if node.name in ("abs", "relu"):
-            hit = (vals[0].abs() <= tol[:, None]).any(dim=1)
-            why = "its argument is 0"
-        elif len(vals) > 1:
-            hit = torch.zeros(points.shape[0], dtype=torch.bool)
-            for a in range(len(vals)):
-                for b in range(a + 1, len(vals)):
-                    hit |= ((vals[a] - vals[b]).abs() <= tol[:, None]).any(dim=1)
-            why = "two of its arguments are equal (a tie)"
+    problem64 = _float64(problem)
+    built = Built(problem64)
+    using = components_using(problem)
+    probe_nodes: list[Node] = []
+    plans: list[tuple[Node, list[str], int]] = []
+    for node in sites:
+        if isinstance(node, Compare):
+            names = ["left", "right"]
+            args = [node.left, node.right]
         else:
-            flat = vals[0]
-            top = flat.amax(dim=1, keepdim=True) if node.name == "max" else flat.amin(dim=1, keepdim=True)
-            hit = ((flat - top).abs() <= tol[:, None]).sum(dim=1) > 1
-            why = "several elements tie"
+            assert isinstance(node, Call)
+            b = problem.bound(node)
+            pairs = [(k, a) for k, a in node.args if b.infos.get(k) is not None and b.infos[k].kind != "static"]
+            names = [k for k, _ in pairs]
+            args = [a for _, a in pairs]
+        plans.append((node, names, len(probe_nodes)))
+        probe_nodes.extend(args)
+    probe = built.probe(probe_nodes)
+    leaves, consts = split(problem64, points.to(torch.float64))
+    nl = len(leaves)
+    scale = 1 + points.to(torch.float64).abs().amax(dim=1) if points.shape[1] else torch.ones(points.shape[0], dtype=torch.float64)
+    tol = 10 * eps * scale
+
+    def distances(*a: torch.Tensor) -> tuple[torch.Tensor, ...]:
+        values = probe(list(a[:nl]), list(a[nl:]))
+        out: list[torch.Tensor] = []
+        for node, names, start in plans:
+            vals = values[start : start + len(names)]
+            if isinstance(node, Compare):
+                d = (torch.as_tensor(vals[0], dtype=torch.float64) - torch.as_tensor(vals[1], dtype=torch.float64)).abs()
+                out.append(d.amin() if d.numel() else torch.tensor(math.inf, dtype=torch.float64))
+                continue
+            b = problem.bound(node)
+            named: dict[str, Any] = {}
+            for k, v in zip(names, vals):
+                named[k] = list(v) if isinstance(v, (list, tuple)) else v
+            assert b.op.kinks is not None
+            for dist, _why in b.op.kinks(torch, b, named):
+                dist = torch.as_tensor(dist, dtype=torch.float64)
+                out.append(dist.amin() if dist.numel() else torch.tensor(math.inf, dtype=torch.float64))
+        return tuple(out)
+
+    whys: list[tuple[Node, str]] = []
+    for node, _names, _start in plans:
+        if isinstance(node, Compare):
+            whys.append((node, f"the comparison {to_text(node)} switches here (its two sides are equal)"))
+        else:
+            b = problem.bound(node)
+            dummy = _kink_whys(b)
+            whys.extend((node, w) for w in dummy)
+    with torch.no_grad():
+        try:
+            dists = torch.vmap(distances)(*leaves, *consts)
+        except Exception:  # noqa: BLE001 - an op that vmap cannot batch: point by point
+            rows = [distances(*[t[i] for t in (*leaves, *consts)]) for i in range(points.shape[0])]
+            dists = tuple(torch.stack([r[k] for r in rows]) for k in range(len(whys)))
+    for (node, why), dist in zip(whys, dists):
         text = to_text(node)
         text = text if len(text) <= 50 else text[:47] + "..."
-        for p in torch.nonzero(hit).flatten().tolist():
-            found[p].append((c, f"{text} is not differentiable at this point: {why}"))
+        comps = sorted(using.get(id(node), set()))
+        for p in torch.nonzero(dist <= tol).flatten().tolist():
+            for c in comps:
+                found[p].append((c, f"{text} is not differentiable at this point: {why}"))
     return found
+
+
+def _kink_whys(b: Any) -> list[str]:
+    """The reasons an op's kinks function gives, in order (from a run on dummy zeros)."""
+    named: dict[str, Any] = {}
+    for k, info in b.infos.items():
+        if info.kind == "static":
+            continue
+        if info.kind == "seq":
+            named[k] = [torch.zeros(i.shape if i.kind != "static" else (), dtype=torch.float64) for i in info.items]
+        else:
+            named[k] = torch.zeros(info.shape, dtype=torch.float64)
+    return [why for _, why in b.op.kinks(torch, b, named)]
 
 
 KINK_NOTE = (
     "autograd follows torch's convention at such points; finite differences straddle the kink, "
     "so their disagreement there is expected and does not fail the check"
+)
+DETACH_NOTE = (
+    "finite differences see through detach() (and through the jumps of floor, round and sign): they "
+    "differentiate the values, while autograd and SymPy treat a detached value as a constant, so their "
+    "disagreement there is expected"
 )
 
 
@@ -170,14 +310,18 @@ def compare(
     atol: float,
     rtol: float,
     value: list[float] | None = None,
+    detached: set[int] | None = None,
 ) -> Comparison:
-    """Entry by entry: autograd vs SymPy and vs finite differences. At a kink only SymPy counts.
+    """Entry by entry: autograd vs SymPy and vs finite differences. At a kink only SymPy counts;
+    through a detach finite differences do not count.
 
     ``exact`` (``fd``) is None when the SymPy reference (finite differences) was too large to compute.
     """
     kink_rows = rows_of_components(problem, {c for c, _ in kinked})
+    blind_rows = rows_of_components(problem, detached or set())
     differences: list[dict[str, Any]] = []
     match = True
+    fd_blind_used = False
     for i in range(problem.m):
         a_row = auto[i]
         s_row = exact[i] if exact is not None else [math.nan] * problem.n
@@ -194,7 +338,10 @@ def compare(
             if sym_ok and fd_ok:
                 continue
             at_kink = i in kink_rows
-            match = match and at_kink  # at a kink every convention is defensible: listed, not failed
+            through_detach = sym_ok and i in blind_rows and exact is not None
+            if through_detach:
+                fd_blind_used = True
+            match = match and (at_kink or through_detach)
             differences.append(
                 {
                     "row": problem.rows[i],
@@ -202,12 +349,14 @@ def compare(
                     "autograd": a,
                     "symbolic": s_,
                     "finite_difference": f,
-                    "at_kink": at_kink,
+                    "at_kink": at_kink or through_detach,
                 }
             )
-    notes = [note for _, note in kinked]
+    notes = list(dict.fromkeys(note for _, note in kinked))
     if kinked:
         notes.append(KINK_NOTE)
+    if fd_blind_used:
+        notes.append(DETACH_NOTE)
     if fd is None:
         notes.append(
             f"finite differences were skipped: {problem.n:,} inputs need {2 * problem.n:,} evaluations of f, "
