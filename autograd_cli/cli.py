@@ -118,6 +118,15 @@ AtOpt = Annotated[
     ),
 ]
 VarsOpt = Annotated[str | None, typer.Option("--vars", help="Variable order, e.g. x0,x1 (may add unused inputs).")]
+WrtOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--wrt",
+        help="Differentiate only these inputs, in this order (e.g. --wrt W,b); the others are constants. "
+        "Default: every input.",
+        show_default=False,
+    ),
+]
 FormatOpt = Annotated[
     Format | None,
     typer.Option(
@@ -412,6 +421,7 @@ def jacobian(
     at: AtOpt = None,
     example: ExampleOpt = None,
     vars_: VarsOpt = None,
+    wrt: WrtOpt = None,
     method: MethodOpt = Method.auto,
     symbolic: Annotated[
         bool, typer.Option("--symbolic", "-s", help="Show SymPy's exact Jacobian, even when a point is known.")
@@ -444,6 +454,7 @@ def jacobian(
         example=example,
         at=at,
         vars=vars_,
+        wrt=wrt,
         method=method,
         symbolic=symbolic,
         verbose=verbose,
@@ -476,6 +487,7 @@ def product(
     ] = None,
     example: ExampleOpt = None,
     vars_: VarsOpt = None,
+    wrt: WrtOpt = None,
     points: PointsOpt = None,
     on_error: OnErrorOpt = OnError.stop,
     expr_file: ExprFileOpt = None,
@@ -498,6 +510,7 @@ def product(
         v=v,
         vs=vs,
         vars=vars_,
+        wrt=wrt,
         points=points,
         on_error=on_error,
         dtype=dtype,
@@ -510,6 +523,7 @@ def check(
     at: AtOpt = None,
     example: ExampleOpt = None,
     vars_: VarsOpt = None,
+    wrt: WrtOpt = None,
     atol: Annotated[float, typer.Option("--atol", help="Absolute tolerance, as torch.autograd.gradcheck.")] = 1e-5,
     rtol: Annotated[float, typer.Option("--rtol", help="Relative tolerance, as torch.autograd.gradcheck.")] = 1e-3,
     eps: Annotated[
@@ -537,6 +551,7 @@ def check(
         example=example,
         at=at,
         vars=vars_,
+        wrt=wrt,
         atol=atol,
         rtol=rtol,
         eps=eps,
@@ -563,6 +578,7 @@ def jvp(
     ] = None,
     example: ExampleOpt = None,
     vars_: VarsOpt = None,
+    wrt: WrtOpt = None,
     expr_file: ExprFileOpt = None,
     atol: Annotated[float, typer.Option("--atol", help="Absolute tolerance of the vᵀ(Ju) check.")] = 1e-5,
     rtol: Annotated[float, typer.Option("--rtol", help="Relative tolerance of the vᵀ(Ju) check.")] = 1e-3,
@@ -584,6 +600,7 @@ def jvp(
         u=u,
         v=v,
         vars=vars_,
+        wrt=wrt,
         atol=atol,
         rtol=rtol,
         dtype=dtype,
@@ -596,6 +613,7 @@ def hessian(
     at: AtOpt = None,
     example: ExampleOpt = None,
     vars_: VarsOpt = None,
+    wrt: WrtOpt = None,
     expr_file: ExprFileOpt = None,
     atol: Annotated[float, typer.Option("--atol", help="Absolute tolerance of the checks.")] = 1e-5,
     rtol: Annotated[float, typer.Option("--rtol", help="Relative tolerance of the checks.")] = 1e-3,
@@ -617,6 +635,7 @@ def hessian(
         example=example,
         at=at,
         vars=vars_,
+        wrt=wrt,
         atol=atol,
         rtol=rtol,
         dtype=dtype,
@@ -629,6 +648,7 @@ def graph(
     at: AtOpt = None,
     example: ExampleOpt = None,
     vars_: VarsOpt = None,
+    wrt: WrtOpt = None,
     expr_file: ExprFileOpt = None,
     fmt: FormatOpt = None,
     plot: GraphPlotOpt = None,
@@ -646,6 +666,7 @@ def graph(
         example=example,
         at=at,
         vars=vars_,
+        wrt=wrt,
         dtype=dtype,
     )
 
@@ -660,6 +681,7 @@ def explain(
     ] = None,
     example: ExampleOpt = None,
     vars_: VarsOpt = None,
+    wrt: WrtOpt = None,
     expr_file: ExprFileOpt = None,
     code: Annotated[
         bool,
@@ -692,6 +714,7 @@ def explain(
         at=at,
         v=v,
         vars=vars_,
+        wrt=wrt,
         code=code,
         pitfall=pitfall,
         dtype=dtype,
@@ -723,6 +746,19 @@ def shell(
     from . import shell as face
 
     raise typer.Exit(face.run(on_error.value))
+
+
+@app.command()
+def functions(
+    name: Annotated[
+        str | None, typer.Argument(help="Show the functions matching a name (sum, torch.sum, x.sum).", show_default=False)
+    ] = None,
+    fmt: FormatOpt = None,
+    traceback: TracebackOpt = False,
+) -> None:
+    """Every operation the expression language knows: its spellings (bare, torch., F., np., jnp., methods),
+    the torch function it runs as, and whether SymPy has a symbolic form of it."""
+    _run("functions", _output(fmt, None, False), traceback, name=name)
 
 
 def _version(value: bool) -> None:

@@ -21,6 +21,7 @@ from typing import IO, Any
 from .results import (
     CheckResult,
     ExampleList,
+    FunctionList,
     GraphResult,
     Header,
     HessianResult,
@@ -536,6 +537,26 @@ def examples_renderable(listing: ExampleList) -> Any:
     return t
 
 
+def functions_renderable(listing: FunctionList) -> Any:
+    from rich.table import Table
+
+    t = Table(title="Functions (vjp functions NAME for one; --format json for all fields)", title_justify="left")
+    for col, kw in (("name", {"no_wrap": True}), ("spellings", {"overflow": "fold"}), ("torch", {"overflow": "fold"}), ("SymPy", {}), ("what it is", {"overflow": "fold"})):
+        t.add_column(col, **kw)
+    for f in listing.items:
+        t.add_row(f["name"], " ".join(f["spellings"]), f["torch"], "yes" if f["symbolic"] else "no", f["description"])
+    return t
+
+
+def functions_text(listing: FunctionList, fmt: str) -> str:
+    if fmt == "json":
+        return to_json(listing.to_dict()) + "\n"
+    rows = [[f["name"], " ".join(f["spellings"]), f["torch"], "yes" if f["symbolic"] else "no", f["description"]] for f in listing.items]
+    if fmt == "plain":
+        return "".join("\t".join(r) + "\n" for r in rows)
+    return delimited([["name", "spellings", "torch", "symbolic", "description"], *rows], "," if fmt == "csv" else "\t")
+
+
 def examples_text(listing: ExampleList, fmt: str) -> str:
     if fmt == "json":
         return to_json(listing.to_dict()) + "\n"
@@ -706,7 +727,7 @@ def heat_legend(p: Any) -> Any:
 
 # ---- the one printer ----------------------------------------------------------------------
 
-Shown = Result | ExampleList | str
+Shown = Result | ExampleList | FunctionList | str
 
 
 def text(obj: Shown, fmt: str, digits: int | None = None) -> str:
@@ -715,6 +736,8 @@ def text(obj: Shown, fmt: str, digits: int | None = None) -> str:
         return obj
     if isinstance(obj, ExampleList):
         return examples_text(obj, fmt)
+    if isinstance(obj, FunctionList):
+        return functions_text(obj, fmt)
     return to_text(obj, fmt, digits)
 
 
@@ -727,7 +750,10 @@ def show(obj: Shown, fmt: str, digits: int | None = None, stream: IO[str] | None
     if fmt != "table" or isinstance(obj, str):
         out.write(text(obj, fmt, digits))
         return
-    shown = examples_renderable(obj) if isinstance(obj, ExampleList) else renderable(obj, digits, view)
+    if isinstance(obj, FunctionList):
+        shown = functions_renderable(obj)
+    else:
+        shown = examples_renderable(obj) if isinstance(obj, ExampleList) else renderable(obj, digits, view)
     console(out).print(shown)
 
 

@@ -27,9 +27,9 @@ if TYPE_CHECKING:
     from .parsing import Function
     from .pipeline import Sources
     from .problem import Problem
-    from .results import ExampleList, Result
+    from .results import ExampleList, FunctionList, Result
 
-    Shown = Result | ExampleList | str
+    Shown = Result | ExampleList | FunctionList | str
 
 Progress = Callable[[int, int], None]
 
@@ -47,6 +47,7 @@ class Request:
     vs: str | None = None
     u: str | None = None
     vars: str | None = None
+    wrt: str | None = None  # --wrt: the inputs to differentiate (default: all)
     dtype: str = "float64"
     method: str = "auto"
     points: str | None = None
@@ -136,6 +137,7 @@ def prepare(
     at: tuple[str, ...] | list[str] | None = None,
     v: str | None = None,
     vars: str | None = None,
+    wrt: str | None = None,
     dtype: str = "float64",
     uses_v: bool = True,
     typed_needs_typed_point: bool = False,
@@ -154,7 +156,7 @@ def prepare(
     from . import sources, state
     from .parsing import parse, parse_names
     from .points import merge, parse_point
-    from .problem import make_problem
+    from .problem import make_problem, parse_wrt
 
     env = os.environ if env is None else env
     path = path or state_path()
@@ -181,7 +183,7 @@ def prepare(
     problem = None
     if not streamed_at:
         spec = merge([parse_point(t) for t in chosen.at]) if chosen.at else None
-        problem = make_problem(function, spec, dtype)
+        problem = make_problem(function, spec, dtype, parse_wrt(wrt))
     return Prepared(chosen, function, problem, remembered, path)
 
 
@@ -219,13 +221,10 @@ def cotangent(problem: Problem, text: str | None) -> tuple[float, ...] | None:
 
 
 def function_names() -> list[str]:
-    """Every function name the expression language knows (completion, `vjp functions`).
+    """Every function spelling the expression language knows (completion, `vjp functions`)."""
+    from . import catalogue
 
-    The one place that reads the parser's list; the operation catalogue replaces it here.
-    """
-    from .parsing import FUNCTIONS
-
-    return sorted(FUNCTIONS)
+    return sorted(catalogue.callable_names() | {f"x.{m}" for m in catalogue.method_names()})
 
 
 def example_names() -> list[str]:
@@ -248,10 +247,12 @@ def engines() -> Any:
 
 
 def symbolic_jacobian(problem: Problem) -> Result:
-    """SymPy's exact Jacobian as text, without evaluating anything."""
-    from . import symbolic  # (imports torch until symbolic.py is split into its SymPy part)
+    """SymPy's exact Jacobian as text, without evaluating anything (imports no torch)."""
+    from . import symbolic
+    from .results import SymbolicJacobianResult
+
     from .problem import check_jacobian_size
-    from .results import Header, SymbolicJacobianResult
+    from .results import Header
 
     check_jacobian_size(problem)
     rows, _ = symbolic.jacobian(problem)
@@ -361,7 +362,25 @@ def _examples(req: Request, ch: Channels) -> Shown:
     return ExampleList(items)
 
 
-_LISTINGS: dict[str, Callable[[Request, Channels], Shown]] = {"examples": _examples}
+def _functions(req: Request, ch: Channels) -> Shown:
+    from . import catalogue
+    from .results import FunctionList
+
+    items = catalogue.listing()
+    if req.name is not None:
+        wanted = req.name.strip()
+        hit = [f for f in items if f["name"] == wanted or wanted in f["spellings"] or f"x.{wanted}()" in f["spellings"]]
+        if not hit:
+            hit = [f for f in items if wanted.lower() in f["name"].lower() or any(wanted in s for s in f["spellings"])]
+        if not hit:
+            close = catalogue.suggest(wanted)
+            hint = f"; did you mean {', '.join(close)}?" if close else ""
+            raise VjpError(f"no function matches {wanted!r}{hint} (vjp functions lists them all)")
+        items = hit
+    return FunctionList(items)
+
+
+_LISTINGS: dict[str, Callable[[Request, Channels], Shown]] = {"examples": _examples, "functions": _functions}
 
 
 # ---- the shared path -------------------------------------------------------------------------
@@ -388,6 +407,7 @@ def run(req: Request, ch: Channels) -> int:
         at=req.at,
         v=None if req.v == "-" or not cmd.uses_v(req) else req.v,
         vars=req.vars,
+        wrt=req.wrt,
         dtype=req.dtype,
         uses_v=cmd.uses_v(req),
         typed_needs_typed_point=cmd.symbolic_without_point,

@@ -304,6 +304,17 @@ class ExampleList:
         return {"examples": [e.to_dict() for e in self.items]}
 
 
+@dataclass(frozen=True)
+class FunctionList:
+    """Every operation of the expression language (``vjp functions [NAME]``), from the catalogue."""
+
+    items: list[dict[str, Any]]
+    notes: list[str] = field(default_factory=list, kw_only=True)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"functions": self.items}
+
+
 # ---- helpers shared by the single-point and batch paths ----
 
 
