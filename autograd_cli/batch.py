@@ -85,6 +85,8 @@ class BatchEngine:
         if command_needs_jacobian:
             check_jacobian_size(problem)
         self._sym: tuple[list[object], list[object]] | None = None
+        self._consts: list[torch.Tensor] = []
+        self._nleaves = 0
 
     def block_size(self) -> int:
         """Points per vectorised call, so that P x m x n stays bounded."""
@@ -93,22 +95,25 @@ class BatchEngine:
     def _table(self, points: Points) -> torch.Tensor:
         """The points as a (P, n) float64 tensor (a list of rows is accepted too)."""
         if isinstance(points, torch.Tensor):
-            return points.to(torch.float64).reshape(points.shape[0], self.n)
-        return torch.tensor(points, dtype=torch.float64).reshape(len(points), self.n)
+            return points.to(torch.float64).reshape(points.shape[0], self.problem.n_all)
+        return torch.tensor(points, dtype=torch.float64).reshape(len(points), self.problem.n_all)
 
     def _leaves(self, points: torch.Tensor) -> list[torch.Tensor]:
-        flat = points.to(self.built.dtype, copy=True).reshape(points.shape[0], self.n)
-        if self.problem.single_leaf:
-            return [flat.requires_grad_()]
-        out = []
-        k = 0
-        for inp in self.problem.inputs:
-            out.append(flat[:, k : k + inp.numel].reshape(points.shape[0], *inp.shape).clone().requires_grad_())
-            k += inp.numel
-        return out
+        """The block's leaves (requires_grad); its constants (which may differ per point) are kept
+        for the forward pass."""
+        from .threeways import split
+
+        flat = points.reshape(points.shape[0], self.problem.n_all)
+        leaves, self._consts = split(self.problem, flat, self.built.dtype)
+        return [t.clone().requires_grad_() for t in leaves]
+
+    def _f(self, *args: torch.Tensor) -> torch.Tensor:
+        k = self._nleaves
+        return self.built.with_constants(list(args[:k]), list(args[k:]))
 
     def _forward(self, leaves: list[torch.Tensor]) -> torch.Tensor:
-        y = torch.vmap(self.built.of_leaves)(*leaves)
+        self._nleaves = len(leaves)
+        y = torch.vmap(self._f)(*leaves, *self._consts)
         return y.reshape(y.shape[0], self.m)
 
     @staticmethod
@@ -138,7 +143,9 @@ class BatchEngine:
                 self._zero(leaves)
         elif self.method == "forward":
             primals = [t.detach() for t in leaves]
-            parts = torch.vmap(torch.func.jacfwd(self.built.of_leaves, argnums=tuple(range(len(primals)))))(*primals)
+            self._nleaves = len(primals)
+            fn = torch.func.jacfwd(self._f, argnums=tuple(range(len(primals))))
+            parts = torch.vmap(fn)(*primals, *self._consts)
             jac = torch.cat([p.reshape(count, self.m, -1) for p in parts], dim=2).to(self.built.dtype)
         else:
             eye = torch.eye(self.m, dtype=self.built.dtype).unsqueeze(1).expand(self.m, count, self.m)
@@ -199,16 +206,14 @@ class BatchEngine:
         else:
             g_sum = g_ones = torch.zeros(count, self.n, dtype=self.built.dtype)
         jac = self._jac(leaves, y)
-        flat = points.reshape(count, self.n)
+        flat = points.reshape(count, self.problem.n_all).to(torch.float64)
         skipped = None
         try:
             if self._sym is None:
                 grad, xs = symbolic.gradient_of_sum(self.problem)
                 self._sym = (list(grad), list(xs))
             grad_exprs, xs = self._sym
-            ev = symbolic.Evaluator({x: flat[:, k] for k, x in enumerate(xs)})
-            columns = [torch.broadcast_to(ev.real(g), (count,)) for g in grad_exprs]
-            exact = torch.stack(columns, dim=1) if self.n else flat
+            exact = threeways.exact_values(self.problem, grad_exprs, flat)
             sym_jac: torch.Tensor | None = threeways.exact_jacobians(self.problem, flat)
         except symbolic.SymbolicReferenceError as e:
             skipped = f"the SymPy reference was skipped: {e}"
@@ -232,6 +237,7 @@ class BatchEngine:
         auto: list[Any] = block.jacobian or []
         values: list[Any] = block.values or []
         sym, fd = block.symbolic_jacobian, block.finite_differences
+        detached = threeways.detached_components(self.problem)
         block.verdicts = []
         for i in range(count):
             vecs: list[list[float]] = [v[i] for v in vectors]
@@ -245,6 +251,7 @@ class BatchEngine:
                 atol,
                 rtol,
                 values[i],
+                detached,
             )
             notes = outcome.notes + ([skipped] if skipped else [])  # then point_notes, as check at one point
             block.verdicts.append(

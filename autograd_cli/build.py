@@ -558,6 +558,8 @@ class Built:
         if point is None and self._consts is not None:
             return self._consts
         problem = self.problem
+        if not problem.const_inputs:
+            return []
         flat = list(problem.point if point is None else point)  # type: ignore[arg-type]
         starts: dict[str, int] = {}
         k = 0

@@ -288,7 +288,7 @@ def markdown(result: Result, digits: int | None) -> str:
 def _product_md(result: ProductResult, n: Any, digits: int | None) -> list[str]:
     h = result.header
     at = md_cell(_point(h, digits))
-    point = h.point or [math.nan] * len(h.columns)
+    point = h.leaf_point or [math.nan] * len(h.columns)
     parts = []
     if result.v is not None:
         parts.append(f"**y.backward(v) at {at}**\n")

@@ -215,10 +215,16 @@ class StreamRun:
 
     # -- the two shapes of stream -----------------------------------------------------------
     def points(
-        self, function: Function, dtype: str, sources: Sources, stdin: IO[str] | None, fixed_v: str | None = None
+        self,
+        function: Function,
+        dtype: str,
+        sources: Sources,
+        stdin: IO[str] | None,
+        fixed_v: str | None = None,
+        wrt: tuple[str, ...] | None = None,
     ) -> None:
         """Many points (and, with ``sources.vs``, one cotangent per point, line by line)."""
-        parser = PointLines(function, dtype)
+        parser = PointLines(function, dtype, wrt)
         fixed: tuple[float, ...] | None = None
         with ExitStack() as stack:
             assert sources.points is not None
@@ -269,7 +275,7 @@ class StreamRun:
                 if isinstance(piece, Bad):
                     self.bad(piece)
                     continue
-                self.compute(problem, Points(piece.lines, point * len(piece), problem.n), piece)
+                self.compute(problem, Points(piece.lines, point * len(piece), problem.n_all), piece)
 
     def finish(self) -> bool:
         """Report the summary; True when a check failed at some point.

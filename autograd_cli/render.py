@@ -82,7 +82,7 @@ def to_json(obj: dict[str, Any]) -> str:
 def csv_header_and_row(result: Result, digits: int | None) -> tuple[list[str], list[str]]:
     """One header row and one data row: the point, then the result flattened."""
     h = result.header
-    head = list(h.columns)
+    head = list(h.all_columns or h.columns)
     row = [num(v, digits) for v in (h.point or [])]
 
     def add(names: list[str], values: Iterable[float]) -> None:
@@ -359,7 +359,7 @@ def _product_parts(result: Any, d: int, digits: int | None) -> Parts:
     gt.add_column("value", justify="right")
     gt.add_column("vᵀJ = grad", justify="right")
     for j in _clip(len(h.columns), MAX_TABLE_ROWS):
-        gt.add_row(*(["…"] * 3 if j is None else [h.columns[j], num(h.point[j], d), num(result.vjp[j], d)]))
+        gt.add_row(*(["…"] * 3 if j is None else [h.columns[j], num((h.leaf_point or h.point)[j], d), num(result.vjp[j], d)]))
     parts.append(gt)
     if result.v is None:
         parts.append(_dim("y is a scalar, so backward() used an implicit gradient of 1"))

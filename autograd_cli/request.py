@@ -472,7 +472,9 @@ def _stream(req: Request, prep: Prepared, src: Sources, ch: Channels) -> int:
     try:
         if src.points is not None:
             fixed_v = prep.chosen.v if req.command == "product" else None
-            run.points(prep.function, req.dtype, src, stdin, fixed_v)
+            from .problem import parse_wrt
+
+            run.points(prep.function, req.dtype, src, stdin, fixed_v, parse_wrt(req.wrt))
         else:
             assert prep.problem is not None
             need_point(prep.problem, req.command)

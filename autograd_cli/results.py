@@ -44,6 +44,17 @@ class Header:
     value: list[float] | None
     dtype: str
     titles: list[str]
+    all_columns: list[str] = field(default_factory=list)  # every input element (the point's layout)
+    leaf_index: list[int] = field(default_factory=list)  # where each column sits in the point
+
+    @property
+    def leaf_point(self) -> list[float] | None:
+        """The differentiated elements' values, in the columns' order."""
+        if self.point is None:
+            return None
+        if not self.leaf_index and self.columns:
+            return self.point
+        return [self.point[k] for k in self.leaf_index]
 
     @classmethod
     def of(cls, command: str, problem: Problem, value: list[float] | None = None) -> Header:
@@ -54,6 +65,8 @@ class Header:
             inputs=list(problem.names),
             columns=problem.columns,
             wrt=list(problem.leaf_names),
+            all_columns=problem.all_columns,
+            leaf_index=[c for a, b in problem.leaf_slices for c in range(a, b)],
             rows=problem.rows,
             input_shapes={i.name: i.shape for i in problem.inputs},
             output_shape=problem.output_shape,

@@ -382,13 +382,14 @@ class PointLines:
     variables or vjp's column labels (``x[0]``, ``x[1,0]``). ``#`` starts a comment.
     """
 
-    def __init__(self, function: Function, dtype: str) -> None:
+    def __init__(self, function: Function, dtype: str, wrt: tuple[str, ...] | None = None) -> None:
         self.function = function
         self.dtype = dtype
         self.problem: Problem | None = None
         self.header: list[int | None] | None = None  # per column: the input element it holds
         self.delimiter = ","
         self.n = 0
+        self.wrt = wrt  # --wrt: which inputs are differentiated (every point still gives every input)
         self._order: list[tuple[int, int]] = []  # (target, column) pairs under a header
 
     # -- a block of lines -> good points and bad lines, in order -------------------------------
@@ -463,9 +464,9 @@ class PointLines:
                         size = numel(shapes[name])
                         named[name] = Value(shapes[name], tuple(flat[k : k + size]))
                         k += size
-                    self._set(make_problem(self.function, PointSpec((), named), self.dtype))
+                    self._set(make_problem(self.function, PointSpec((), named), self.dtype, self.wrt))
                 else:
-                    self._set(make_problem(self.function, None, self.dtype))
+                    self._set(make_problem(self.function, None, self.dtype, self.wrt))
                     if len(flat) != self.n:
                         raise InputError(f'"point" has {len(flat)} values for {self.n} inputs')
                 return flat
@@ -474,7 +475,7 @@ class PointLines:
                 if name in obj:
                     shape, flat = json_tensor(obj[name], name)
                     named[name] = Value(shape, tuple(flat))
-            self._set(make_problem(self.function, PointSpec((), named), self.dtype))
+            self._set(make_problem(self.function, PointSpec((), named), self.dtype, self.wrt))
             return self._json_values(obj)
         plain = _PLAIN_NUMBERS.fullmatch(body) is not None
         if not plain and "=" not in body and self._header(body):  # no label has '=': x=[...] is a point
@@ -482,20 +483,20 @@ class PointLines:
         if plain:
             values = _plain(body)
             assert values is not None
-            problem = make_problem(self.function, None, self.dtype)
-            if len(values) != problem.n:
+            problem = make_problem(self.function, None, self.dtype, self.wrt)
+            if len(values) != problem.n_all:
                 raise InputError(_count_message(len(values), problem))
             self._set(problem)
             return values
         spec = parse_point(body, "the point")
-        problem = make_problem(self.function, spec, self.dtype)
+        problem = make_problem(self.function, spec, self.dtype, self.wrt)
         self._set(problem)
         assert problem.point is not None
         return list(problem.point)
 
     def _set(self, problem: Problem) -> None:
         self.problem = problem
-        self.n = problem.n
+        self.n = problem.n_all  # every input's values come on each line, constants too
 
     def _header(self, body: str) -> bool:
         """A CSV/TSV header: cells naming inputs (``x0``, ``x``, ``x[1,0]``) are read, others ignored.
@@ -525,8 +526,8 @@ class PointLines:
         missing = [n for n in self.function.names if n not in named]
         if missing:
             raise InputError(f"the header has no column for {', '.join(missing)}")
-        problem = make_problem(self.function, PointSpec((), named), self.dtype)
-        position = {label: k for k, label in enumerate(problem.columns)}
+        problem = make_problem(self.function, PointSpec((), named), self.dtype, self.wrt)
+        position = {label: k for k, label in enumerate(problem.all_columns)}
         header: list[int | None] = []
         for cell, m in zip(cells, matches):
             named_input = m is not None and m.group(1) in self.function.names
@@ -535,7 +536,7 @@ class PointLines:
                 raise InputError(f"the header column {shorten(cell, 40)!r} is not an element of {m.group(1)}")  # type: ignore[union-attr]
             header.append(target)
         targets = [t for t in header if t is not None]
-        if sorted(targets) != list(range(problem.n)):
+        if sorted(targets) != list(range(problem.n_all)):
             raise InputError("the header must name every input element once")
         self._set(problem)
         self.header = header
@@ -550,7 +551,7 @@ class PointLines:
             cells = _cells(body, self.delimiter)
             if len(cells) != len(self.header):
                 raise InputError(f"{len(cells)} cells under a header of {len(self.header)} columns")
-            out = [0.0] * problem.n
+            out = [0.0] * problem.n_all
             for target, column in self._order:
                 out[target] = _decimal(cells[column].strip())
             return out
@@ -580,7 +581,7 @@ class PointLines:
                         raise InputError(
                             f"{inp.name} has shape {fmt(shapes[inp.name])} here but {fmt(inp.shape)} in the first point"
                         )
-            return _json_point(obj, problem.n)
+            return _json_point(obj, problem.n_all)
         out: list[float] = []
         for inp in problem.inputs:
             if inp.name not in obj:
@@ -611,9 +612,9 @@ def _cells(body: str, delimiter: str) -> list[str]:
 
 def _count_message(count: int, problem: Problem) -> str:
     return (
-        f"{count} value{'s' if count != 1 else ''} for {problem.n} input"
-        f"{'s' if problem.n != 1 else ''} ({', '.join(problem.columns[:8])}"
-        f"{', ...' if problem.n > 8 else ''})"
+        f"{count} value{'s' if count != 1 else ''} for {problem.n_all} input"
+        f"{'s' if problem.n_all != 1 else ''} ({', '.join(problem.all_columns[:8])}"
+        f"{', ...' if problem.n_all > 8 else ''})"
     )
 
 
