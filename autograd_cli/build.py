@@ -390,10 +390,28 @@ class Builder:
         if base_info.kind in ("pair", "seq"):
             k = self._static(node.index[0])
             return lambda v: fa(v)[k]
-        key = tuple(analysis.bound[id(node)])  # type: ignore[arg-type]
-        if not callable(base):
-            return self.tensor(base)[key]
-        return lambda v: fa(v)[key]
+        plan, sources = analysis.bound[id(node)]  # type: ignore[misc]
+        from .shapes import Adv
+
+        parts: list[Any] = []
+        dynamic = False
+        for p, src in zip(plan, sources):
+            if isinstance(p, Adv):
+                if p.values is not None:
+                    parts.append(torch.tensor(p.values, dtype=torch.int64).reshape(p.shape))
+                else:
+                    assert src is not None
+                    parts.append(self.lift(self.compile(src)))
+                    dynamic = True
+            else:
+                parts.append(p)
+        if not dynamic:
+            key = tuple(parts)
+            if not callable(base):
+                return self.tensor(base)[key]
+            return lambda v: fa(v)[key]
+        makers = [p if callable(p) else _constant(p) for p in parts]
+        return lambda v: fa(v)[tuple(m(v) for m in makers)]
 
     def _static(self, node: Any) -> int:
         value = self.problem.info(node).value

@@ -133,6 +133,8 @@ class Writer:
             if _has_input(node):  # x.shape[0]: a whole number, written as the number it is
                 return pyliteral(info.value if not isinstance(info.value, Fraction) else _frac(info.value)), _ATOM
             return self.const_tensor(node), _ATOM
+        if info is not None and info.kind == "static" and isinstance(info.value, tuple):
+            return pyliteral([_frac(v) if isinstance(v, Fraction) else v for v in info.value]), _ATOM
         if isinstance(node, (Str, Lit)):
             return repr(node.value), _ATOM
         if isinstance(node, Var):

@@ -42,7 +42,9 @@ from .expr import (
     to_text,
     walk,
 )
-from .shapes import Info, Shape, bounded, broadcast, fmt, matmul_shape, short, static, tensor
+from collections.abc import Sequence
+
+from .shapes import Adv, Info, Shape, bounded, broadcast, fmt, index_shape, matmul_shape, short, static, tensor
 
 TENSOR_PARAM_KINDS = (core.TENSOR, core.OPTIONAL_TENSOR, core.INDEX, core.SCALAR, core.ANY)
 
@@ -63,6 +65,7 @@ class Analysis:
         self.locals: dict[str, Info] = {}
         self.index_uses: dict[str, list[Bound]] = {}  # input name -> the calls using it as class indices
         self.float_targets: set[str] = set()  # inputs an INDEX parameter reads as probabilities
+        self.index_bounds: dict[str, list[tuple[int, str]]] = {}  # input -> sizes of the axes it indexes
         for st in function.statements:
             self.locals[st.key] = self.infer(st.value)
         self.outputs = [self.infer(c) for c in function.components]
@@ -197,8 +200,6 @@ class Analysis:
         if not base.is_tensor:
             raise ShapeError(f"{_where(node.base)} is {base.describe()}; only tensors can be indexed in {_where(node)}")
         shape = base.shape if base.kind != "static" else ()
-        out: list[int] = []
-        axis = 0
         items_ = list(node.index)
         ell = [i for i, it in enumerate(items_) if isinstance(it, Ellipsis_)]
         if len(ell) > 1:
@@ -207,45 +208,71 @@ class Analysis:
         if consumed > len(shape):
             raise ShapeError(f"too many indices in {_where(node)}: {consumed} given for a tensor of shape {fmt(shape)}")
         plan: list[Any] = []
+        sources: list[Node | None] = []
+        axis = 0
         for it in items_:
             if isinstance(it, Ellipsis_):
                 span = len(shape) - consumed
-                out.extend(shape[axis : axis + span])
-                plan.append(Ellipsis)
+                plan.extend([slice(None)] * span)
+                sources.extend([None] * span)
                 axis += span
-            elif isinstance(it, NewAxis):
-                out.append(1)
+                continue
+            if isinstance(it, NewAxis):
                 plan.append(None)
-            elif isinstance(it, Slice):
+                sources.append(None)
+                continue
+            size = shape[axis]
+            if isinstance(it, Slice):
                 parts = [self._static_int(p, node, "a slice bound") if p is not None else None for p in (it.start, it.stop, it.step)]
                 if parts[2] is not None and parts[2] <= 0:
                     raise ShapeError(f"a slice step must be positive in {_where(node)} (torch has no negative steps; use flip)")
-                size = shape[axis]
-                out.append(len(range(*slice(*parts).indices(size))))
                 plan.append(slice(*parts))
-                axis += 1
+                sources.append(None)
             else:
-                info = self.infer(it)
-                if info.kind in ("bool", "tensor", "index", "seq"):
-                    raise ShapeError(
-                        f"indexing with a tensor or mask ({_where(it)}) is not supported in {_where(node)}: its shape "
-                        "depends on the values; use torch.where(mask, x, 0) instead"
-                    )
-                k = self._static_int(it, node, "an index")
-                size = shape[axis]
+                plan.append(self._index_item(it, node, axis, size))
+                sources.append(it)
+            axis += 1
+        out = index_shape(shape, plan)
+        self.bound[id(node)] = (plan, sources)  # type: ignore[assignment]
+        return tensor(bounded(out, _where(node))) if base.kind != "bool" else Info("bool", out)
+
+    def _index_item(self, it: Node, node: Index, axis: int, size: int) -> Any:
+        """A whole number, or an array of them (a list, range(...), or an input of class indices)."""
+        info = self.infer(it)
+
+        def check(values: Sequence[int]) -> None:
+            for k in values:
                 if not -size <= k < size:
                     raise ShapeError(
                         f"index {k} is out of range in {_where(node)}: dimension {axis} has size {size}, "
                         f"so the index must be in {-size}..{size - 1}"
                     )
-                plan.append(k)
-                axis += 1
-        out.extend(shape[axis:])
-        self.bound[id(node)] = plan  # type: ignore[assignment]
-        return tensor(tuple(out)) if base.kind != "bool" else Info("bool", tuple(out))
 
-    def index_plan(self, node: Index) -> tuple[Any, ...]:
-        return tuple(self.bound[id(node)])  # type: ignore[arg-type]
+        if info.kind == "index":
+            if isinstance(it, Var):
+                self.index_bounds.setdefault(it.name, []).append((size, _where(node)))
+            return Adv(info.shape, None)
+        if info.kind == "static" and isinstance(info.value, tuple) or info.kind == "seq":
+            value = _static_value(info)
+            shape_ = _literal_shape(info) if info.kind == "seq" else (len(info.value),)
+            flat = _flatten(value) if value is not _NOT_STATIC else None
+            if shape_ is None or flat is None or not all(_is_whole(v) for v in flat):
+                raise ShapeError(f"an index array must hold whole numbers, got {_where(it)} in {_where(node)}")
+            ints = [int(v) for v in flat]
+            check(ints)
+            return Adv(shape_, tuple(ints))
+        if info.kind in ("bool", "tensor"):
+            what = "a mask" if info.kind == "bool" else "a tensor of floats"
+            raise ShapeError(
+                f"indexing with {what} ({_where(it)}) is not supported in {_where(node)}: the result's shape depends "
+                "on the values; use torch.where(mask, x, 0) instead (an input of whole numbers works as an index array)"
+            )
+        k = self._static_int(it, node, "an index")
+        check([k])
+        return k
+
+    def index_plan(self, node: Index) -> tuple[list[Any], list[Node | None]]:
+        return self.bound[id(node)]  # type: ignore[return-value]
 
     def _static_int(self, node: Node, where: Node, what: str) -> int:
         info = self.infer(node)
@@ -348,6 +375,8 @@ class Analysis:
                 return value  # torch.std(x, False): the op's shape rule reads it as unbiased
             return _as_int(value, where)
         if kind == core.DIMS:
+            if isinstance(value, bool):
+                return value  # torch.std(x, True): the op's shape rule reads it as unbiased
             if isinstance(value, (tuple, list)):
                 return tuple(_as_int(v, where) for v in value)
             return _as_int(value, where)
@@ -394,6 +423,20 @@ def _static_value(info: Info) -> Any:
             return _NOT_STATIC
         return tuple(items)
     return _NOT_STATIC
+
+
+def _flatten(value: Any) -> list[Any]:
+    if isinstance(value, (tuple, list)):
+        return [v for item in value for v in _flatten(item)]
+    return [value]
+
+
+def _is_whole(v: Any) -> bool:
+    if isinstance(v, bool):
+        return False
+    if isinstance(v, int):
+        return True
+    return isinstance(v, Fraction) and v.denominator == 1
 
 
 def _as_int(value: Any, where: str) -> int:
@@ -476,6 +519,8 @@ def index_candidates(function: Any) -> set[str]:
                 for key, arg in node.args:
                     if kinds.get(key) == core.INDEX and isinstance(arg, Var):
                         out.add(arg.name)
+            elif isinstance(node, Index):
+                out.update(it.name for it in node.index if isinstance(it, Var))
     return out
 
 

@@ -338,6 +338,15 @@ class _Parser:
         if kind == "name" and value == "return":
             self.i += 1
             return self.tuple_or_expr(), None
+        if kind == "name" and self.peek(1)[:2] == ("op", "=") and self.peek(2)[:2] == ("name", "lambda"):
+            # f = lambda x: body, as JAX examples write it: the lambda gives the inputs, its body the output
+            if self.statements or self.declared is not None:
+                raise self.error("a lambda may only give the inputs once, at the start", self.peek(2)[2])
+            self._check_name(value, pos)
+            self.i += 2
+            _, word, lpos = self.peek()
+            self.header(word, lpos)
+            return self.tuple_or_expr(), None
         if kind == "name" and self.peek(1)[:2] == ("op", "="):
             return None, self.assignment(value, pos)
         return self.tuple_or_expr(), None
@@ -346,8 +355,6 @@ class _Parser:
         self._check_name(name, pos)
         if name in catalogue.CONSTANTS or name in catalogue.RESERVED or name in catalogue.bare_names():
             raise self.error(f"{name!r} is a name of the language; pick another name for the intermediate", pos)
-        if name in self.inputs_seen or (self.declared is not None and name in self.declared) or name in self.vars:
-            raise self.error(f"{name!r} is an input of the function; give the intermediate another name", pos)
         self.i += 2
         value = self.tuple_or_expr()
         n = self.local_count.get(name, 0) + 1
@@ -630,8 +637,6 @@ class _Parser:
             return Const(CONSTANTS[value][0], value)
         if value in catalogue.RESERVED and value not in catalogue.MODULE_ROOTS:
             raise self.error(f"the Python keyword {value!r} is not part of the language here", pos)
-        if value in catalogue.bare_names() and value not in self.vars:
-            raise self.error(f"{value!r} is a function; call it with parentheses, e.g. {value}(x)", pos)
         self.inputs_seen.add(value)
         return Var(value)
 
@@ -737,8 +742,6 @@ class _Parser:
                 spelling = entry.spelling
             op = catalogue.OPS[key]
             sig = spelling.sig or op.sig
-            if form == "call" and spelling.family == "math":
-                self._math_on_constants(text, positional, pos)
             args, shown = bind(display, sig, positional, keywords)
         except BindError as e:
             raise self.error(str(e), pos) from None
@@ -746,27 +749,11 @@ class _Parser:
             raise self.error(f"{display}() takes at most {MAX_MINMAX_ARGS} arguments", pos)
         return Call(key, text, args, shown, form)
 
-    def _math_on_constants(self, text: str, positional: list[Node], pos: int) -> None:
-        """math.f works on Python numbers: on a tensor torch would get a float back and no gradient."""
-        if any(variables([a]) or _uses_local(a) for a in positional):
-            fn = text.split(".", 1)[1]
-            raise self.error(
-                f"{text}() turns a tensor into a Python float, so torch gets no gradient through it; "
-                f"write torch.{fn}(...) or {fn}(...) for tensors (math.{fn} is fine on constants such as math.{fn}(2))",
-                pos,
-            )
-
     def _check_name(self, value: str, pos: int) -> None:
         if value.startswith("_"):
             raise self.error(f"names may not start with '_': {value!r}", pos)
         if len(value) > MAX_NAME:
             raise self.error(f"a name longer than {MAX_NAME} characters", pos)
-
-
-def _uses_local(node: Node) -> bool:
-    from .expr import walk
-
-    return any(isinstance(n, Local) for n in walk(node))
 
 
 def number(text_value: str, text: str = "", pos: int = 0) -> Num:

@@ -8,6 +8,7 @@ of values or a shape that does not fit is reported at once.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from itertools import chain
@@ -205,8 +206,28 @@ class Problem:
         return self.analysis.infos[id(node)]
 
 
+def _function_hint(names: Sequence[str]) -> str:
+    """A name that is also a function (``sin`` without parentheses) is most likely a slip."""
+    from . import catalogue
+
+    bare = [n for n in names if n in catalogue.bare_names()]
+    if not bare:
+        return ""
+    return f" ({bare[0]} is also a function: did you mean {bare[0]}(...)?)"
+
+
 def assign(function: Function, spec: PointSpec | None) -> tuple[tuple[Input, ...], tuple[float, ...] | None]:
     """Match the typed values to the function's inputs: shapes and the flat point."""
+    try:
+        return _assign(function, spec)
+    except InputError as e:
+        hint = _function_hint(function.names)
+        if hint and hint not in str(e):
+            raise InputError(f"{e}{hint}") from None
+        raise
+
+
+def _assign(function: Function, spec: PointSpec | None) -> tuple[tuple[Input, ...], tuple[float, ...] | None]:
     names = function.names
     if spec is None or spec.empty:
         return tuple(Input(n, ()) for n in names), None
@@ -294,6 +315,7 @@ def make_problem(
     wrt = _resolve_wrt(function, inputs, wrt)
     if wrt is not None:
         inputs = tuple(Input(i.name, i.shape, i.kind, i.name in wrt) for i in inputs)
+    _check_python_math(function, inputs, analysis)
     if point is not None:
         _check_indices(inputs, point, analysis)
     return Problem(function, inputs, tuple(comp_shapes), point, dtype, wrt, analysis)
@@ -340,6 +362,36 @@ def _resolve_wrt(function: Function, inputs: tuple[Input, ...], wrt: tuple[str, 
     return tuple(wrt)
 
 
+def _check_python_math(function: Function, inputs: tuple[Input, ...], analysis: Analysis) -> None:
+    """math.sqrt(x) turns a tensor into a Python float: torch gets no gradient through it. On
+    constants (math.sqrt(2), or data that is not differentiated) it is only a number."""
+    from .expr import Call, Local, Var, to_text, walk
+
+    leaves = {i.name for i in inputs if i.diff}
+    local_deps: dict[str, bool] = {}
+
+    def depends(node: object) -> bool:
+        for n in walk(node):  # type: ignore[arg-type]
+            if isinstance(n, Var) and n.name in leaves:
+                return True
+            if isinstance(n, Local) and local_deps.get(n.key):
+                return True
+        return False
+
+    for st in function.statements:
+        local_deps[st.key] = depends(st.value)
+    for root in [*(s.value for s in function.statements), *function.components]:
+        for n in walk(root):
+            if isinstance(n, Call) and n.form == "call" and n.spelling.startswith("math."):
+                if any(depends(a) for _, a in n.args):
+                    fn = n.spelling.split(".", 1)[1]
+                    raise ShapeError(
+                        f"{to_text(n)} turns a tensor into a Python float, so torch gets no gradient through it; "
+                        f"write torch.{fn}(...) or {fn}(...) for a differentiated input (math.{fn} is fine on "
+                        "constants, such as math.sqrt(2))"
+                    )
+
+
 def _check_indices(inputs: tuple[Input, ...], point: tuple[float, ...], analysis: Analysis) -> None:
     """Class indices are whole numbers in range (torch raises IndexError otherwise)."""
     k = 0
@@ -354,6 +406,13 @@ def _check_indices(inputs: tuple[Input, ...], point: tuple[float, ...], analysis
                 f"{inp.name} holds class indices for a loss, which must be whole numbers; got {bad!r}. "
                 "For class probabilities give it the scores' shape"
             )
+        for size, where in analysis.index_bounds.get(inp.name, []):
+            for v in values:
+                if not -size <= v < size:
+                    raise InputError(
+                        f"{inp.name} = {int(v)} is out of range as an index in {where}: the axis has size {size}, "
+                        f"so indices run {-size}..{size - 1}"
+                    )
         for b in analysis.index_uses.get(inp.name, []):
             classes = b.extra.get("classes")
             ignore = b.get("ignore_index", -100)

@@ -202,3 +202,131 @@ def strides(shape: Shape) -> list[int]:
     for i in range(len(shape) - 2, -1, -1):
         out[i] = out[i + 1] * shape[i + 1]
     return out
+
+
+# ---- indexing -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Adv:
+    """An integer-array index item: ``x[[0, 1], y]``. ``values``: its whole numbers when known
+    now (a list, range(...)), None for an input of class indices (known at the point)."""
+
+    shape: Shape
+    values: tuple[int, ...] | None = None
+
+
+def _layout(shape: Shape, plan: list[Any]) -> tuple[list[tuple[str, Any]], Shape, bool]:
+    """The output dims of ``x[plan]`` (plan without '...'), following NumPy and torch:
+    (dims in order, the broadcast shape of the array indices, whether they are adjacent)."""
+    has_adv = any(isinstance(p, Adv) for p in plan)
+    dims: list[tuple[str, Any]] = []
+    adv_shapes: list[Shape] = []
+    axis = 0
+    for k, p in enumerate(plan):
+        if p is None:
+            dims.append(("new", k))
+        elif isinstance(p, slice):
+            dims.append(("slice", k))
+            axis += 1
+        elif isinstance(p, Adv) or (has_adv and isinstance(p, int)):
+            adv_shapes.append(p.shape if isinstance(p, Adv) else ())
+            dims.append(("adv", k))
+            axis += 1
+        else:
+            axis += 1  # a whole number without array indices: the axis goes away
+    for extra in range(axis, len(shape)):
+        dims.append(("rest", extra))
+    b = adv_shapes[0] if adv_shapes else ()
+    for s in adv_shapes[1:]:
+        b = broadcast(b, s)
+    adv_at = [i for i, d in enumerate(dims) if d[0] == "adv"]
+    adjacent = not adv_at or adv_at == list(range(adv_at[0], adv_at[-1] + 1))
+    return dims, b, adjacent
+
+
+def index_shape(shape: Shape, plan: list[Any]) -> Shape:
+    """The shape of ``x[plan]``: whole numbers, slices, None and integer arrays (no '...')."""
+    dims, b, adjacent = _layout(shape, plan)
+    sizes: list[int] = []
+    placed = False
+    source_axis = _source_axes(plan)
+    if not adjacent and any(d[0] == "adv" for d in dims):
+        sizes.extend(b)
+        placed = True
+    for kind, k in dims:
+        if kind == "adv":
+            if not placed:
+                sizes.extend(b)
+                placed = True
+        elif kind == "new":
+            sizes.append(1)
+        elif kind == "slice":
+            sizes.append(len(range(*plan[k].indices(shape[source_axis[k]]))))
+        else:
+            sizes.append(shape[k])
+    return tuple(sizes)
+
+
+def _source_axes(plan: list[Any]) -> dict[int, int]:
+    out: dict[int, int] = {}
+    axis = 0
+    for k, p in enumerate(plan):
+        if p is None:
+            continue
+        out[k] = axis
+        axis += 1
+    return out
+
+
+def index_sources(shape: Shape, plan: list[Any], arrays: dict[int, list[int]]) -> tuple[Shape, list[int]]:
+    """For ``x[plan]``: the output shape and, per output element (row-major), the flat index of
+    the element of x it holds. ``arrays[k]``: the flat whole numbers of array item k."""
+    dims, b, adjacent = _layout(shape, plan)
+    out_shape = index_shape(shape, plan)
+    source_axis = _source_axes(plan)
+    st = strides(shape)
+    # the output dims, each tagged: ("b", j) a dim of the broadcast shape, ("new",), ("slice", k), ("rest", axis)
+    tags: list[tuple[Any, ...]] = []
+    b_tags = [("b", j) for j in range(len(b))]
+    placed = False
+    if not adjacent and any(d[0] == "adv" for d in dims):
+        tags.extend(b_tags)
+        placed = True
+    for kind, k in dims:
+        if kind == "adv":
+            if not placed:
+                tags.extend(b_tags)
+                placed = True
+        elif kind == "new":
+            tags.append(("new",))
+        else:
+            tags.append((kind, k))
+    out_st = strides(out_shape)
+    b_st = strides(b)
+    result: list[int] = []
+    for flat in range(numel(out_shape)):
+        idx = [(flat // out_st[a]) % out_shape[a] for a in range(len(out_shape))]
+        bidx = [0] * len(b)
+        src = 0
+        for tag, i in zip(tags, idx):
+            if tag[0] == "b":
+                bidx[tag[1]] = i
+            elif tag[0] == "slice":
+                k = tag[1]
+                src += range(*plan[k].indices(shape[source_axis[k]]))[i] * st[source_axis[k]]
+            elif tag[0] == "rest":
+                src += i * st[tag[1]]
+        for k, p in enumerate(plan):
+            if isinstance(p, int) and not isinstance(p, bool):
+                src += (p % shape[source_axis[k]]) * st[source_axis[k]]
+            elif isinstance(p, Adv):
+                values = arrays[k]
+                a_shape = p.shape
+                pad = (1,) * (len(b) - len(a_shape)) + a_shape
+                a_st = strides(pad)
+                pos = sum((bidx[j] if pad[j] != 1 else 0) * a_st[j] for j in range(len(b)))
+                src += (values[pos] % shape[source_axis[k]]) * st[source_axis[k]]
+        del b_st
+        result.append(src)
+    return out_shape, result

@@ -264,49 +264,22 @@ def flip(t: SymTensor, dims: Sequence[int]) -> SymTensor:
     return gather(t, shape, lambda idx: sum((shape[a] - 1 - i if a in dims else i) * st[a] for a, i in enumerate(idx)))
 
 
-def index(t: SymTensor, plan: Sequence[Any], out_shape: Shape) -> SymTensor:
-    """t[plan] for whole numbers, slices, None and Ellipsis (already expanded by infer)."""
-    axes: list[list[int] | None] = []  # per output axis: positions of the source axis, None for a new axis
-    picks: list[int | list[int] | None] = []  # per source axis
-    src_axis = 0
-    for item in plan:
-        if item is None:
-            picks.append(None)
-            continue
-        if item is Ellipsis:
-            span = len(t.shape) - sum(1 for p in plan if p is not None and p is not Ellipsis)
-            for _ in range(span):
-                picks.append(list(range(t.shape[src_axis])))
-                src_axis += 1
-            continue
-        size = t.shape[src_axis]
-        if isinstance(item, slice):
-            picks.append(list(range(*item.indices(size))))
-        else:
-            picks.append(item % size)
-        src_axis += 1
-    while src_axis < len(t.shape):
-        picks.append(list(range(t.shape[src_axis])))
-        src_axis += 1
-    del axes
-    st = strides(t.shape)
-    results: list[sympy.Expr] = []
+def index(t: SymTensor, plan: Sequence[Any], sources: Sequence[Any], conv: Any) -> SymTensor:
+    """t[plan]: whole numbers, slices, None and arrays of whole numbers (their values known)."""
+    from .shapes import Adv, index_sources
 
-    def rec(k: int, src: int, flat: int) -> None:
-        if k == len(picks):
-            results.append(t.items[flat])
-            return
-        p = picks[k]
-        if p is None:
-            rec(k + 1, src, flat)
-        elif isinstance(p, int):
-            rec(k + 1, src + 1, flat + p * st[src])
-        else:
-            for i in p:
-                rec(k + 1, src + 1, flat + i * st[src])
-
-    rec(0, 0, 0)
-    return SymTensor(out_shape, tuple(results))
+    arrays: dict[int, list[int]] = {}
+    for k, (p, src) in enumerate(zip(plan, sources)):
+        if isinstance(p, Adv):
+            if p.values is not None:
+                arrays[k] = list(p.values)
+                continue
+            values = as_tensor(conv.value(src)).items
+            if not all(isinstance(v, sympy.Integer) for v in values):
+                raise NoSymbolicForm("indexing by an input needs its whole numbers (give a point with --at)")
+            arrays[k] = [int(v) for v in values]
+    shape, flat = index_sources(t.shape, list(plan), arrays)
+    return SymTensor(shape, tuple(t.items[f] for f in flat))
 
 
 def matmul(a: SymTensor, b: SymTensor, shape: Shape | None = None) -> SymTensor:
@@ -759,8 +732,8 @@ class Converter:
             if isinstance(base, list):
                 k = int(self.problem.info(node.index[0]).value)  # type: ignore[arg-type]
                 return base[k]
-            plan = self.problem.analysis.bound[id(node)]  # type: ignore[union-attr]
-            return index(as_tensor(base), plan, info.shape)  # type: ignore[arg-type]
+            plan, sources = self.problem.analysis.bound[id(node)]  # type: ignore[union-attr,misc]
+            return index(as_tensor(base), plan, sources, self)
         if isinstance(node, Call):
             return self._call(node)
         raise TypeError(node)

@@ -26,18 +26,23 @@ def unary(
     group: str = "math",
     differentiable: bool = True,
     note: str = "",
+    F: Any = False,  # noqa: N803
+    jax_nn: Any = False,
+    torch: Any = True,
 ) -> None:
     """One elementwise function of one tensor: ``torch.KEY(x)``, ``x.KEY()``, ``np.KEY(x)``..."""
     spellings = spell(
         key,
         bare=bare,
-        torch=(key, *torch_alias),
+        torch=(key, *torch_alias) if torch else False,
         method=(key, *torch_alias) if method is True else method,
         np=np,
         math=math,
         special=special,
         jsp=jsp,
         sympy=(bare if sympy is None else sympy),
+        F=F,
+        jax_nn=jax_nn,
     )
     register(
         op(
@@ -50,6 +55,7 @@ def unary(
             method=key,
             differentiable=differentiable,
             note=note,
+            torch=f"torch.{key}" if torch else f"torch.special.{key}",
         ),
         spellings,
     )
@@ -76,7 +82,7 @@ unary("acos", "inverse cosine", lambda sp, x: sp.acos(x), torch_alias=("arccos",
 unary("atan", "inverse tangent", lambda sp, x: sp.atan(x), torch_alias=("arctan",), np=("arctan", "atan"), math=True)
 unary("sinh", "hyperbolic sine", lambda sp, x: sp.sinh(x), math=True)
 unary("cosh", "hyperbolic cosine", lambda sp, x: sp.cosh(x), math=True)
-unary("tanh", "hyperbolic tangent", lambda sp, x: sp.tanh(x), math=True)
+unary("tanh", "hyperbolic tangent", lambda sp, x: sp.tanh(x), math=True, F=True, jax_nn=True)
 unary(
     "asinh", "inverse hyperbolic sine", lambda sp, x: sp.asinh(x), torch_alias=("arcsinh",), np=("arcsinh",), math=True
 )
@@ -214,8 +220,51 @@ unary(
     lambda sp, x: sp.Piecewise((1, sp.Eq(x, 0)), (sp.sin(sp.pi * x) / (sp.pi * x), True)),
     special=True,
 )
-unary("sigmoid", "1/(1+exp(-x))", lambda sp, x: _sigmoid(x), np=False, special="expit", jsp="expit", group="activation")
-unary("logit", "log(x/(1-x))", lambda sp, x: sp.log(x / (1 - x)), np=False, special=True, jsp="logit")
+unary(
+    "sigmoid",
+    "1/(1+exp(-x))",
+    lambda sp, x: _sigmoid(x),
+    np=False,
+    special="expit",
+    jsp="expit",
+    group="activation",
+    F=True,
+    jax_nn=True,
+)
+unary("entr", "-x log x (0 at 0, -inf below 0)", lambda sp, x: sp.Piecewise((0, sp.Eq(x, 0)), (-x * sp.log(x), True)), np=False, bare=False, method=False, special=True, torch=False)
+
+
+def _logit_shape(b: Bound) -> Any:
+    return elementwise(b)
+
+
+def _logit_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:  # noqa: N803
+    eps = b["eps"]
+    sp = S.sp
+
+    def f(x: Any) -> Any:
+        if eps is None:
+            return sp.log(x / (1 - x))
+        e = S.number(eps)
+        z = sp.Piecewise((e, x < e), (1 - e, x > 1 - e), (x, True))
+        return sp.log(z / (1 - z))
+
+    return S.map1(t["input"], f)
+
+
+def _logit_kinks(T: Any, b: Bound, v: dict[str, Any]) -> list[tuple[Any, str]]:  # noqa: N803
+    eps = b["eps"]
+    if eps is None:
+        return []
+    e = float(eps)
+    x = v["input"]
+    return [(T.minimum((x - e).abs(), (x - 1 + e).abs()), "its argument is at eps or 1 - eps (where logit clamps)")]
+
+
+register(
+    op("logit", "log(x/(1-x)); with eps, x is clamped to [eps, 1-eps] first", (X, P("eps", NUMBER, None)), shape=_logit_shape, sym=_logit_sym, kinks=_logit_kinks, method="logit"),
+    spell("logit", method=True, special=True, jsp=True, sigs={"jax.scipy.special": (X,)}),
+)
 
 
 def _sigmoid(x: Any) -> Any:
@@ -241,16 +290,17 @@ def binary(
     bare: Any = True,
     kinks: Any = None,
     np_names: tuple[str, str] = ("x1", "x2"),
+    torch: bool = True,
 ) -> None:
     a, c = names
     sig = (P(a), P(c))
     np_sig = (P(np_names[0], canon=a), P(np_names[1], canon=c))
     register(
-        op(key, doc, sig, sym=binary_sym(sym, a, c), kinks=kinks, method=key if method else None),
+        op(key, doc, sig, sym=binary_sym(sym, a, c), kinks=kinks, method=key if method else None, torch=f"torch.{key}" if torch else f"torch.special.{key}"),
         spell(
             key,
             bare=bare,
-            torch=(key, *torch_alias),
+            torch=(key, *torch_alias) if torch else False,
             method=(key, *torch_alias) if method else False,
             np=np,
             math=math,
@@ -269,6 +319,7 @@ binary("hypot", "sqrt(x² + y²)", lambda sp, x, y: sp.sqrt(x**2 + y**2), math=T
 binary("logaddexp", "log(exp(x) + exp(y))", lambda sp, x, y: sp.log(sp.exp(x) + sp.exp(y)))
 binary("logaddexp2", "log2(2**x + 2**y)", lambda sp, x, y: sp.log(2**x + 2**y, 2))
 binary("xlogy", "x*log(y), 0 where x = 0", lambda sp, x, y: sp.Piecewise((0, sp.Eq(x, 0)), (x * sp.log(y), True)), special=True, np=False)
+binary("xlog1py", "x*log1p(y), 0 where x = 0", lambda sp, x, y: sp.Piecewise((0, sp.Eq(x, 0)), (x * sp.log(1 + y), True)), special=True, np=False, bare=False, method=False, torch=False)
 binary("maximum", "elementwise maximum (ties share the gradient)", lambda sp, x, y: sp.Max(x, y), np=True, kinks=_ties)
 binary("minimum", "elementwise minimum (ties share the gradient)", lambda sp, x, y: sp.Min(x, y), np=True, kinks=_ties)
 binary("fmax", "elementwise maximum, ignoring nan", lambda sp, x, y: sp.Max(x, y), kinks=_ties, bare=False)

@@ -717,15 +717,13 @@ def _solve_shape(b: Bound) -> Info:
     if b["left"] is False:
         raise b.error("solve with left=False is not supported; solve the transposed system instead")
     n = a[-1]
-    vector = len(bs) == 1 or (len(bs) == len(a) - 1 and bs[:-1] == a[:-2] and len(a) > 2 and False)
-    if len(bs) == 1:
-        if bs[0] != n:
+    if len(bs) == 1 or (len(a) > 2 and bs == a[:-1]):  # a vector, or a batch of vectors (torch's rule)
+        if bs[-1] != n:
             raise b.error(f"solve(A, b): A has shape {fmt(a)} and b has shape {fmt(bs)}; b needs {n} entries")
         b.extra["vector"] = True
-        return tensor(a[:-2] + (n,))
+        return tensor(a[:-2] + (n,))  # noqa: RUF005
     if bs[-2] != n:
         raise b.error(f"solve(A, B): A has shape {fmt(a)} and B has shape {fmt(bs)}; B needs {n} rows")
-    del vector
     b.extra["vector"] = False
     batch = broadcast(a[:-2], bs[:-2], b.where)
     return tensor(batch + (n, bs[-1]))
@@ -734,7 +732,11 @@ def _solve_shape(b: Bound) -> Info:
 def _solve_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:  # noqa: N803
     inv = S.batched_matrix(t["A"], lambda m: m.inv(method="ADJ"))
     shape = b.out.shape if b.out else ()
-    return S.matmul(inv, t["B"], shape)
+    rhs = t["B"]
+    if b.extra.get("vector") and len(rhs.shape) > 1:  # a batch of vectors: one column each
+        rhs = S.SymTensor((*rhs.shape, 1), rhs.items)
+        return S.SymTensor(shape, S.matmul(inv, rhs, (*shape, 1)).items)
+    return S.matmul(inv, rhs, shape)
 
 
 register(
@@ -857,3 +859,57 @@ for _key in ("tril", "triu"):
     )
 
 __all__ = ["DIM", "INTS", "einsum_plan"]
+
+
+# ---- distances ------------------------------------------------------------------------------------------
+
+
+def _dist_shape(b: Bound) -> Info:
+    shape = broadcast(b.shape("input"), b.shape("other"), b.where)
+    b.extra["shape"] = shape
+    b.extra["ord"] = float(b["p"])
+    b.extra["dims"] = tuple(range(len(shape)))
+    return tensor(())
+
+
+def _dist_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:  # noqa: N803
+    diff = S.zipwith([t["input"], t["other"]], lambda x, y: x - y, b.extra["shape"])
+    return S.SymTensor((), (S.vector_norm(list(diff.items), b.extra["ord"]),))
+
+
+def _dist_kinks(T: Any, b: Bound, v: dict[str, Any]) -> list[tuple[Any, str]]:  # noqa: N803
+    d = (v["input"] - v["other"]).reshape(-1)
+    return [(T.linalg.vector_norm(d), "the two tensors are equal (the distance has a cone point there)")]
+
+
+register(
+    op("dist", "‖x - y‖_p over all elements (p = 2 by default)", (P("input"), P("other"), P("p", "number", 2)), shape=_dist_shape, sym=_dist_sym, kinks=_dist_kinks, method="dist", group="linalg"),
+    spell("dist", bare=False, method=True),
+)
+
+
+def _cdist_shape(b: Bound) -> Info:
+    a, c = b.shape("x1"), b.shape("x2")
+    if len(a) < 2 or len(c) < 2 or a[-1] != c[-1]:
+        raise b.error(f"cdist needs x1 (P, M) and x2 (R, M) with the same M, got shapes {fmt(a)} and {fmt(c)}")
+    batch = broadcast(a[:-2], c[:-2], b.where)
+    b.extra["ord"] = float(b["p"])
+    return tensor(bounded((*batch, a[-2], c[-2]), b.where))
+
+
+def _cdist_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:  # noqa: N803
+    a, c = t["x1"], t["x2"]
+    if len(a.shape) != 2 or len(c.shape) != 2:
+        raise S.NoSymbolicForm("batched cdist")
+    p, r, m = a.shape[0], c.shape[0], a.shape[1]
+    items = []
+    for i in range(p):
+        for j in range(r):
+            items.append(S.vector_norm([a.items[i * m + k] - c.items[j * m + k] for k in range(m)], b.extra["ord"]))
+    return S.SymTensor((p, r), tuple(items))
+
+
+register(
+    op("cdist", "the p-norm distance between each row of x1 and each row of x2", (P("x1"), P("x2"), P("p", "number", 2.0), P("compute_mode", "none", None)), shape=_cdist_shape, sym=_cdist_sym, group="linalg"),
+    spell("cdist", bare=False),
+)

@@ -48,7 +48,7 @@ def _stacked_shape(b: Bound, info: Info) -> tuple[int, ...]:
 def _tensor_shape(b: Bound) -> Info:
     data = b.info("data")
     if _has_tensor(data):
-        if b.extra.get("family") in ("np", "jnp", "sympy") or b.op.key == "array":
+        if b.extra.get("family") in ("np", "jnp", "sympy") or b.op.key in ("array", "Matrix"):
             b.extra["stack"] = True
             return tensor(_stacked_shape(b, data))
         raise b.error(

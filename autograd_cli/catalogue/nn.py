@@ -230,7 +230,7 @@ for _key, _doc in (
     ("softmin", "softmax(-x) along dim"),
 ):
     register(
-        op(_key, _doc, _SOFTMAX_SIG, shape=_softmax_shape, emit=_softmax_emit, sym=_softmax_sym, group="activation", method=_key if _key != "softmin" else None),
+        op(_key, _doc, _SOFTMAX_SIG, shape=_softmax_shape, emit=_softmax_emit, sym=_softmax_sym, group="activation", method=_key if _key != "softmin" else None, torch=f"torch.{_key}" if _key != "softmin" else "torch.nn.functional.softmin"),
         spell(
             _key,
             torch=_key != "softmin",
@@ -510,7 +510,7 @@ def _class_loss_shape(b: Bound) -> Info:
         raise b.error(f"{b.op.key} needs scores of shape (C,) or (N, C)")
     c_dim = 0 if len(x) == 1 else 1
     classes = x[c_dim]
-    if target.kind == "index" or (target.kind == "static" and isinstance(target.value, int)):
+    if (target.kind == "index" and target.shape != x) or (target.kind == "static" and isinstance(target.value, int)):
         want = x[:c_dim] + x[c_dim + 1 :]
         if target.shape != want:
             raise b.error(f"{b.op.key}: class targets have shape {fmt(target.shape)}; scores of shape {fmt(x)} need targets of shape {fmt(want)}")
@@ -544,3 +544,33 @@ register(
 )
 
 __all__ = ["default_emit", "elementwise", "math"]
+
+
+def _standardize_shape(b: Bound) -> Info:
+    shape = b.shape("input")
+    from ..shapes import norm_dims
+
+    b.extra["dims"] = norm_dims(b["dim"], len(shape), b.where)
+    return tensor(shape)
+
+
+def _standardize_emit(b: Bound) -> Any:
+    from .core import TOp, tmethod
+    from .dsl import pyvalue
+
+    dims = b.extra["dims"]
+    x = TIn("input")
+    mean = tmethod(x, "mean", dim=dims, keepdim=True)
+    var = tmethod(x, "var", dim=dims, correction=0, keepdim=True)
+    eps = pyvalue(b["eps"])
+    return TOp("/", (TOp("-", (x, mean)), tcall("torch.sqrt", TOp("+", (var, eps)))))
+
+
+def _standardize_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:  # noqa: N803
+    return S.layer_norm(t["input"], b.extra["dims"], float(b["eps"]))
+
+
+register(
+    op("standardize", "jax.nn.standardize: (x - mean)/sqrt(var + epsilon) along axis (-1 by default)", (P("x", canon="input"), P("axis", "dims", -1, canon="dim"), P("mean", "none", None), P("variance", "none", None), P("epsilon", NUMBER, 1e-5, canon="eps")), shape=_standardize_shape, emit=_standardize_emit, sym=_standardize_sym, torch="(x - mean) / sqrt(var + eps)", group="activation"),
+    spell("standardize", bare=False, torch=False, jax_nn=True),
+)

@@ -8,7 +8,7 @@ from typing import Any
 
 from ..expr import Call, Node, Num, Seq
 from ..shapes import Info, norm_dim, norm_dims, reduced, tensor
-from .core import BOOL, DIM, DIMS, ORD, BindError, Bound, P, TIn, tcall
+from .core import BOOL, DIM, DIMS, ORD, BindError, Bound, P, TIn, tcall  # noqa: F401
 from .dsl import (
     DIMS_PARAM,
     KEEPDIM,
@@ -433,7 +433,9 @@ def _stat_emit(b: Bound) -> Any:
     kw: list[tuple[str, Any]] = []
     if b["dim"] is not None:
         kw.append(("dim", b.extra["dims"] if len(b.extra["dims"]) != 1 else b.extra["dims"][0]))
-    corr = b["correction"]
+    from .dsl import pyvalue
+
+    corr = pyvalue(b["correction"])
     if corr != 1:
         kw.append(("correction", corr))
     if b["keepdim"]:
@@ -517,3 +519,103 @@ for _key, _word in (("cumsum", "cumulative sum"), ("cumprod", "cumulative produc
     )
 
 __all__ = ["ORD", "along_dim", "arg_of", "norm_dims"]
+
+
+# ---- order statistics: median and sort ----------------------------------------------------------------
+
+
+def _median_shape(b: Bound) -> Info:
+    shape = b.shape("input")
+    numpy = b.extra.get("family") in ("np", "jnp", "bare")
+    b.extra["numpy"] = numpy
+    if numpy:
+        dims = norm_dims(b["dim"], len(shape), b.where)
+        b.extra["dims"] = dims
+        if len(dims) > 1 and len(dims) != len(shape):
+            raise b.error("median over several (but not all) axes is not supported; reshape first")
+        return tensor(reduced(shape, dims, bool(b["keepdim"])))
+    if b["dim"] is None:
+        b.extra["dims"] = tuple(range(len(shape)))
+        return tensor(())
+    d = norm_dim(b["dim"], len(shape), b.where)
+    b.extra["dims"] = (d,) if shape else ()
+    out = reduced(shape, b.extra["dims"], bool(b["keepdim"]))
+    return Info("pair", out, items=(tensor(out), Info("index", out)))
+
+
+def _median_emit(b: Bound) -> Any:
+    from .core import TCall
+
+    if not b.extra["numpy"]:
+        if b["dim"] is None:
+            return call_torch(b, [TIn("input")])
+        return call_torch(b, [TIn("input")], [("dim", b.extra["dims"][0]), ("keepdim", bool(b["keepdim"]))])
+    dims = b.extra["dims"]
+    x: Any = TIn("input")
+    shape = b.shape("input")
+    if len(dims) == len(shape) or not shape:  # all elements: the mean of the middle two, as NumPy
+        flat = tcall("torch.flatten", x)
+        out: Any = tcall("torch.quantile", flat, 0.5)
+        if b["keepdim"] and shape:
+            out = tcall("torch.reshape", out, (1,) * len(shape))
+        return out
+    return TCall("torch.quantile", (x, 0.5), (("dim", dims[0]), ("keepdim", bool(b["keepdim"]))))
+
+
+def _median_kinks(T: Any, b: Bound, v: dict[str, Any]) -> list[tuple[Any, str]]:  # noqa: N803
+    from .dsl import tie_gap
+
+    x = v["input"]
+    dims = b.extra["dims"]
+    if not dims:
+        return []
+    rest = [d for d in range(x.ndim) if d not in dims]
+    moved = x.permute(*rest, *dims).reshape(*[x.shape[d] for d in rest], -1)
+    s = T.sort(moved, dim=-1).values
+    gaps = (s[..., 1:] - s[..., :-1]).abs() if s.shape[-1] > 1 else T.full_like(s, float("inf"))
+    del tie_gap
+    return [(gaps.amin(dim=-1) if gaps.numel() else gaps, "two elements tie near the median")]
+
+
+_NP_MEDIAN = (P("a", canon="input"), NP_AXIS, P("out", "none", None), P("overwrite_input", BOOL, False), NP_KEEPDIMS)
+register(
+    op(
+        "median",
+        "torch.median: the lower middle element (all, or along dim: a (values, indices) pair); "
+        "np.median and median(): the mean of the two middle elements",
+        (X, P("dim", DIM, None, aliases=("axis",)), KEEPDIM),
+        shape=_median_shape,
+        emit=_median_emit,
+        kinks=_median_kinks,
+        method="median",
+        group="reduction",
+    ),
+    spell("median", method=True, np=True, sigs={"np": _NP_MEDIAN, "bare": (X, P("dim", DIMS, None, aliases=("axis",)), KEEPDIM)}),
+)
+
+
+def _sort_shape(b: Bound) -> Info:
+    shape = b.shape("input")
+    d = norm_dim(b["dim"], len(shape), b.where)
+    b.extra["dim"] = d
+    b.extra["dims"] = (d,) if shape else ()
+    if b.extra.get("family") in ("np", "jnp"):
+        return tensor(shape)
+    return Info("pair", shape, items=(tensor(shape), Info("index", shape)))
+
+
+def _sort_emit(b: Bound) -> Any:
+    kw: list[tuple[str, Any]] = [("dim", b.extra["dim"])]
+    if b["descending"]:
+        kw.append(("descending", True))
+    if b.extra.get("family") in ("np", "jnp"):
+        from .core import TAttr
+
+        return TAttr(tcall("torch.sort", TIn("input"), dim=b.extra["dim"]), "values")
+    return call_torch(b, [TIn("input")], kw)
+
+
+register(
+    op("sort", "the elements in order along dim: torch gives (values, indices), np.sort the values", (X, P("dim", DIM, -1, aliases=("axis",)), P("descending", BOOL, False), P("stable", BOOL, False, kw_only=True)), shape=_sort_shape, emit=_sort_emit, kinks=_median_kinks, method="sort", group="reduction"),
+    spell("sort", bare=False, method=True, np=True, sigs={"np": (P("a", canon="input"), P("axis", DIM, -1, canon="dim"))}),
+)

@@ -431,7 +431,7 @@ def _expand_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:  # noqa: N803
 
 
 register(
-    op("expand", "broadcast to a larger shape (-1 keeps a size)", (X, P("size", INTS, varargs=True)), shape=_expand_shape, emit=_expand_emit, sym=_expand_sym, method="expand", group="shape"),
+    op("expand", "broadcast to a larger shape (-1 keeps a size)", (X, P("size", INTS, varargs=True)), shape=_expand_shape, emit=_expand_emit, sym=_expand_sym, method="expand", group="shape", torch=".expand()"),
     spell("expand", bare=False, method=True, torch=False),
 )
 register(
@@ -466,7 +466,7 @@ def _repeat_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:  # noqa: N803
 
 
 register(
-    op("repeat", "the tensor repeated along each dim (x.repeat(2, 3))", (X, P("repeats", INTS, varargs=True)), shape=_repeat_shape, emit=_repeat_emit, sym=_repeat_sym, method="repeat", group="shape"),
+    op("repeat", "the tensor repeated along each dim (x.repeat(2, 3))", (X, P("repeats", INTS, varargs=True)), shape=_repeat_shape, emit=_repeat_emit, sym=_repeat_sym, method="repeat", group="shape", torch=".repeat()"),
     spell("repeat", bare=False, torch=False, method=True),
 )
 register(
@@ -509,5 +509,49 @@ register(op("ndim", "the number of dims", (X,), shape=_shape_query, emit=_no_cod
 register(op("numel", "the number of elements", (X,), shape=_shape_query, emit=_no_code, torch=".numel()", group="shape", differentiable=False), spell("numel", torch=True, method=True, np="size", bare=False))
 register(op("len", "the size of the first dim", (P("obj", canon="input"),), shape=_shape_query, emit=_no_code, torch="len", group="shape", differentiable=False), spell("len", torch=False))
 register(op("size", "x.size() is the shape; x.size(d) the size of dim d", (X, P("dim", DIM, None)), shape=_shape_query, emit=_no_code, torch=".size()", group="shape", differentiable=False), spell("size", bare=False, torch=False, method=True))
+
+
+
+def _range_shape(b: Bound) -> Info:
+    args = [b[k] for k in ("start", "stop", "step") if b[k] is not None]
+    if not all(isinstance(a, int) for a in args):
+        raise b.error("range() takes whole numbers")
+    if len(args) == 1:
+        args = [0, args[0]]
+    r = range(*args)
+    if len(r) > 10_000_000:
+        raise b.error("range() is longer than 10,000,000")
+    return static(tuple(r))
+
+
+def _list_shape(b: Bound) -> Info:
+    info = b.info("input")
+    if info.kind == "static" and isinstance(info.value, tuple):
+        return info
+    if info.kind == "seq":
+        return info
+    raise b.error(f"list() here turns a range or a list into a list; got {info.describe()}")
+
+
+def _float_shape(b: Bound) -> Info:
+    info = b.info("input")
+    if info.kind == "static":
+        value = info.value
+        if isinstance(value, str):
+            word = value.strip().lower()
+            table = {"inf": math.inf, "+inf": math.inf, "infinity": math.inf, "-inf": -math.inf, "-infinity": -math.inf, "nan": math.nan}
+            if word not in table:
+                raise b.error(f"float({value!r}) is not a number; float() takes 'inf', '-inf', 'nan' or a number")
+            return static(table[word])
+        if isinstance(value, (int, float)) or hasattr(value, "denominator"):
+            return static(float(value))
+    raise b.error(
+        f"{b.where} turns a tensor into a Python float, so torch passes no gradient through it; leave float() out"
+    )
+
+
+register(op("range", "range(n), range(a, b, step): whole numbers, for indexing", (P("start", INT), P("stop", INT, None), P("step", INT, None)), shape=_range_shape, emit=_no_code, torch="range", group="shape", differentiable=False), spell("range", torch=False))
+register(op("list", "list(range(n)): the same whole numbers", (P("input", "any"),), shape=_list_shape, emit=_no_code, torch="list", group="shape", differentiable=False), spell("list", torch=False))
+register(op("float", "float('inf'), float('-inf'), float('nan'), float(2): a number", (P("input", "any"),), shape=_float_shape, emit=_no_code, torch="float", group="constant", differentiable=False), spell("float", torch=False))
 
 __all__ = ["TENSORS", "resolve_shape", "static"]
