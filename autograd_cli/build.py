@@ -41,6 +41,7 @@ from .expr import (
     Var,
     children,
 )
+from .infer import as_float, power
 from .problem import Problem
 
 Tensor = torch.Tensor
@@ -88,38 +89,8 @@ def resolve(path: str) -> Callable[..., Any]:
     return obj  # type: ignore[no-any-return]
 
 
-def _as_float(v: Fraction | float) -> float:
-    if isinstance(v, float):
-        return v
-    try:
-        return float(v)
-    except OverflowError:
-        return math.inf if v > 0 else -math.inf
-
-
-def _power(b: Fraction | float, e: Fraction | float) -> Fraction | float:
-    """b**e exactly for rational b and integer e (sizes are bounded by the parser), else by logs."""
-    if isinstance(b, Fraction) and isinstance(e, Fraction) and e.denominator == 1:
-        if b == 0 and e < 0:
-            return math.inf
-        return b ** int(e)
-    fe = _as_float(e)
-    if fe.is_integer() and abs(fe) < 2**31:  # (-pi)**2: a negative base is fine with a whole exponent
-        try:
-            return _as_float(b) ** int(fe)
-        except ZeroDivisionError:
-            return math.inf
-        except OverflowError:
-            return math.inf if _as_float(b) > 0 or int(fe) % 2 == 0 else -math.inf
-    if b == 0:
-        return 0.0 if fe > 0 else (1.0 if fe == 0 else math.inf)
-    if b < 0:
-        return math.nan  # a negative base to a fractional power is not real; torch gives nan
-    log_b = math.log(b.numerator) - math.log(b.denominator) if isinstance(b, Fraction) else math.log(b)
-    try:
-        return math.exp(fe * log_b)
-    except OverflowError:
-        return math.inf
+_as_float = as_float
+_power = power
 
 
 def const_value(node: Const) -> float:
@@ -232,10 +203,9 @@ class Builder:
         info = self.problem.info(node) if self.problem.analysis is not None else None
         if info is not None and info.kind == "static":
             value = info.value
-            if isinstance(value, Fraction):
-                value = int(value) if value.denominator == 1 else _as_float(value)
-            if isinstance(value, (int, float)) and not isinstance(value, bool) and self.dtype != torch.float64:
-                return self.tensor(value)
+            if isinstance(value, (int, float, Fraction)) and not isinstance(value, bool):
+                # a number known now (2**700, x.shape[0] - 1): a constant tensor of the problem's dtype
+                return self.tensor(_as_float(value))
             return value  # type: ignore[no-any-return]
         if isinstance(node, Seq):
             return self._literal(node)

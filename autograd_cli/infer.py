@@ -492,15 +492,47 @@ def _fold_static(node: Add | Mul, infos: list[Info]) -> Info | None:
 
 
 def _static_pow(b: Any, e: Any) -> Any:
-    if isinstance(b, (int, Fraction)) and isinstance(e, (int, Fraction)) and Fraction(e).denominator == 1:
+    """b**e exactly for rational b and integer e (sizes are bounded by the parser), else by logs,
+    so (2**5000)**(1/7) is finite though 2**5000 is not a float64."""
+    b = Fraction(b) if isinstance(b, int) else b
+    e = Fraction(e) if isinstance(e, int) else e
+    return power(b, e)
+
+
+def as_float(v: Fraction | float) -> float:
+    if isinstance(v, float):
+        return v
+    try:
+        return float(v)
+    except OverflowError:
+        return math.inf if v > 0 else -math.inf
+
+
+def power(b: Fraction | float, e: Fraction | float) -> Fraction | float:
+    """b**e exactly for rational b and integer e, else by logs (inf on overflow, nan when not real)."""
+    if isinstance(b, Fraction) and isinstance(e, Fraction) and e.denominator == 1:
         if b == 0 and e < 0:
             return math.inf
-        return Fraction(b) ** int(e)
+        return b ** int(e)
+    fe = as_float(e)
+    if fe.is_integer() and abs(fe) < 2**31:  # (-pi)**2: a negative base is fine with a whole exponent
+        try:
+            return as_float(b) ** int(fe)
+        except ZeroDivisionError:
+            return math.inf
+        except OverflowError:
+            return math.inf if as_float(b) > 0 or int(fe) % 2 == 0 else -math.inf
+    if b == 0:
+        return 0.0 if fe > 0 else (1.0 if fe == 0 else math.inf)
+    if b < 0:
+        return math.nan  # a negative base to a fractional power is not real; torch gives nan
+    if math.isinf(as_float(b)) and not isinstance(b, Fraction):
+        return math.inf if fe > 0 else 0.0
+    log_b = math.log(b.numerator) - math.log(b.denominator) if isinstance(b, Fraction) else math.log(b)
     try:
-        value = float(b) ** float(e)
-    except (OverflowError, ZeroDivisionError):
+        return math.exp(fe * log_b)
+    except OverflowError:
         return math.inf
-    return math.nan if isinstance(value, complex) else value
 
 
 def _compare(op: str, a: Any, c: Any) -> bool:

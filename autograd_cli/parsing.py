@@ -74,7 +74,7 @@ _TOKEN = re.compile(
     |(?P<nl>\n)
     |(?P<num>(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)
     |(?P<name>[A-Za-z_][A-Za-z0-9_]*)
-    |(?P<str>'[^'\\\n]*'|"[^"\\\n]*")
+    |(?P<str>'[ !"\#-&(-\[\]-~]*'|"[ !\#-&(-\[\]-~]*")
     |(?P<op>\*\*|\.\.\.|->|==|!=|<=|>=|//|[-+*/^@(),;\[\]=:.<>&|~%])
     |(?P<bad>.)
     """,
@@ -150,7 +150,7 @@ def _bad_char(text: str, pos: int) -> ParseError:
     if ch in _LOOKALIKES:
         hint = f"; write {_LOOKALIKES[ch]!r} instead"
     elif ch in "'\"":
-        hint = "; a string must end on the same line with the same quote, and holds no backslash"
+        hint = "; a string ends on its line with the same quote and holds printable ASCII without backslashes"
     elif ch == "!":
         hint = "; '!=' compares; factorials are not part of the language"
     elif ch.isalpha():
@@ -243,7 +243,7 @@ class _Parser:
         if self.depth > MAX_DEPTH:
             raise self.error(
                 f"the expression is nested too deeply: more than {MAX_DEPTH} levels of "
-                "parentheses, calls, methods, signs or powers; split it into simpler pieces",
+                "parentheses, calls, signs or powers; split it into simpler pieces",
                 pos,
             )
 
@@ -265,7 +265,7 @@ class _Parser:
             if kind == "op" and value == ";":
                 what = "an empty component: ';' at the start" if first else "an empty component between two ';'"
                 raise self.error(f"{what}; each component between ';' must be an expression", pos)
-            if first and kind == "name" and value in ("lambda", "def"):
+            if first and kind == "name" and value in ("lambda", "def") and self._is_header(value):
                 self.header(value, pos)
                 first = False
                 continue
@@ -301,6 +301,13 @@ class _Parser:
         if not comps:
             raise ParseError("the expression is empty; give at least one component, e.g. 'x0**2 + x1'")
         return comps, labels
+
+    def _is_header(self, word: str) -> bool:
+        """``lambda x: ...``/``lambda x, W: ...`` or ``def f(...):`` (a variable may still be called lambda)."""
+        nxt, after = self.peek(1), self.peek(2)
+        if word == "lambda":
+            return nxt[0] == "name" and after[:2] in (("op", ","), ("op", ":"))
+        return nxt[0] == "name" and after[:2] == ("op", "(")
 
     def header(self, word: str, pos: int) -> None:
         """``lambda x, W: body`` or ``def f(x, W):`` then statements and ``return``: the inputs, in order."""
@@ -338,7 +345,7 @@ class _Parser:
         if kind == "name" and value == "return":
             self.i += 1
             return self.tuple_or_expr(), None
-        if kind == "name" and self.peek(1)[:2] == ("op", "=") and self.peek(2)[:2] == ("name", "lambda"):
+        if kind == "name" and self.peek(1)[:2] == ("op", "=") and self.peek(2)[:2] == ("name", "lambda") and self.peek(3)[0] == "name":
             # f = lambda x: body, as JAX examples write it: the lambda gives the inputs, its body the output
             if self.statements or self.declared is not None:
                 raise self.error("a lambda may only give the inputs once, at the start", self.peek(2)[2])
@@ -397,7 +404,7 @@ class _Parser:
     # -- expressions, loosest first ------------------------------------------------
     def expression(self) -> Node:
         kind, value, pos = self.peek()
-        if kind == "name" and value in ("lambda", "def"):
+        if kind == "name" and value in ("lambda", "def") and self._is_header(value):
             raise self.error(f"'{value}' may only start the expression, giving its inputs (lambda x, W: ...)", pos)
         if kind == "name" and value in ("not", "and", "or", "if", "else", "for", "in", "is", "import"):
             hint = {
@@ -635,8 +642,8 @@ class _Parser:
             return Local(self.locals[value], value)
         if value in CONSTANTS and value not in self.vars and not (self.declared and value in self.declared):
             return Const(CONSTANTS[value][0], value)
-        if value in catalogue.RESERVED and value not in catalogue.MODULE_ROOTS:
-            raise self.error(f"the Python keyword {value!r} is not part of the language here", pos)
+        if value == "return":
+            raise self.error("'return' may only start a line (return y)", pos)
         self.inputs_seen.add(value)
         return Var(value)
 
@@ -712,7 +719,12 @@ class _Parser:
                     raise self.error("'*' unpacking is not supported; list the arguments", kpos)
                 positional.append(self.expression())
             if len(positional) + len(keywords) > MAX_ARGS:
-                raise self.error(f"more than {MAX_ARGS} arguments in one call", kpos)
+                count = len(positional) + len(keywords)
+                while self.at_op(",") and self.peek(1)[1] != ")":  # count them all for the message
+                    self.i += 1
+                    self.expression()
+                    count += 1
+                raise self.error(f"{name}() takes at most {MAX_ARGS} arguments, got {count}", paren - len(name))
             if self.at_op(","):
                 self.i += 1
                 continue

@@ -474,10 +474,11 @@ def check_tangent(problem: Problem, spec: PointSpec, option: str = "--u") -> tup
         if len(given) == problem.n and all(not g.shape for g in given) and (problem.single_leaf or len(names) != len(given)):
             return tuple(g.data[0] for g in given)
         if len(given) != len(names):
+            word = "input" if problem.single_leaf else "differentiated element"
             raise InputError(
-                f"{option} has {len(given)} value{'s' if len(given) != 1 else ''} but there "
-                f"{'is' if problem.n == 1 else 'are'} {problem.n} differentiated element{'s' if problem.n != 1 else ''} "
-                f"({', '.join(problem.columns[:6])}{', ...' if problem.n > 6 else ''}); give one value per element"
+                f"{option} has {len(given)} value{'s' if len(given) != 1 else ''} but the function has "
+                f"{problem.n} {word}{'s' if problem.n != 1 else ''} "
+                f"({', '.join(problem.columns[:6])}{', ...' if problem.n > 6 else ''}); give one value per {word}"
             )
         values = dict(zip(names, given))
     if not values:

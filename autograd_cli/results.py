@@ -36,7 +36,6 @@ class Header:
     outputs: list[str]
     inputs: list[str]
     columns: list[str]
-    wrt: list[str]
     rows: list[str]
     input_shapes: dict[str, Shape]
     output_shape: Shape
@@ -44,8 +43,13 @@ class Header:
     value: list[float] | None
     dtype: str
     titles: list[str]
+    wrt: list[str] | None = None  # the differentiated inputs (None: every input)
     all_columns: list[str] = field(default_factory=list)  # every input element (the point's layout)
     leaf_index: list[int] = field(default_factory=list)  # where each column sits in the point
+
+    @property
+    def leaves(self) -> list[str]:
+        return list(self.inputs) if self.wrt is None else list(self.wrt)
 
     @property
     def leaf_point(self) -> list[float] | None:
@@ -86,8 +90,8 @@ class Header:
             "expression": self.expression,
             "outputs": self.outputs,
             "inputs": self.inputs,
-            "wrt": self.wrt,
-            "constants": [n for n in self.inputs if n not in self.wrt],
+            "wrt": self.leaves,
+            "constants": [n for n in self.inputs if n not in self.leaves],
             "columns": self.columns,
             "rows": self.rows,
             "shapes": {
@@ -155,7 +159,7 @@ class ProductResult(Result):
         """Each variable's gradient in its own shape (a number for a scalar)."""
         out: dict[str, Any] = {}
         k = 0
-        for name in self.header.wrt:
+        for name in self.header.leaves:
             shape = self.header.input_shapes[name]
             size = 1
             for s in shape:

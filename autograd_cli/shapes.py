@@ -303,7 +303,6 @@ def index_sources(shape: Shape, plan: list[Any], arrays: dict[int, list[int]]) -
         else:
             tags.append((kind, k))
     out_st = strides(out_shape)
-    b_st = strides(b)
     result: list[int] = []
     for flat in range(numel(out_shape)):
         idx = [(flat // out_st[a]) % out_shape[a] for a in range(len(out_shape))]
@@ -327,6 +326,5 @@ def index_sources(shape: Shape, plan: list[Any], arrays: dict[int, list[int]]) -
                 a_st = strides(pad)
                 pos = sum((bidx[j] if pad[j] != 1 else 0) * a_st[j] for j in range(len(b)))
                 src += (values[pos] % shape[source_axis[k]]) * st[source_axis[k]]
-        del b_st
         result.append(src)
     return out_shape, result

@@ -307,7 +307,7 @@ SCRIPT_CASES = [
     ("quadratic-form", "x@A@x", "x=[5,6], A=[[1,2],[3,4]]", []),
     ("dim-reductions", "sum(A, 0); mean(A, dim=1)", "A=[[1,2,3],[4,5,6]]", []),
     ("unary-zoo", "sqrt(x0)*acos(x1/4) + log10(x0) + log2(x1) + 1/cosh(x0)", "2,1", []),
-    ("constants", "pi*x0 + E**x1 + e; x0*(2**5000)**(1/7)/2**700", "1,2", []),
+    ("constants", "pi*x0 + E**x1 + math.e; x0*(2**5000)**(1/7)/2**700", "1,2", []),
     ("precedence", "x0^-2 + 2^-x0 - x0^2^0.5; (-x1)^3 + -x1^2; -x0*-x1 + (-2)**2*x0", "1.3,0.7", []),
     ("seed-xy", "x*y", "x=[0,2,8], y=[5,1,7]", []),
     ("dot-erf", "dot(x, y) + tanh(x[1])*erf(y[0])", "x=[1,2], y=[0.5,-1]", []),

@@ -265,7 +265,7 @@ UNARY_FUNCTIONS = {
 variables = st.sampled_from([E(n, s, ATOM) for n, s in zip(NAMES, SYMBOLS)])
 constants = st.one_of(
     st.sampled_from(["2", "3", "0.5", "1.5", "0.25", "1e-1", "2.5e0", ".75"]).map(_num),
-    st.sampled_from([E("pi", sympy.pi, ATOM), E("E", sympy.E, ATOM), E("e", sympy.E, ATOM)]),
+    st.sampled_from([E("pi", sympy.pi, ATOM), E("E", sympy.E, ATOM), E("math.e", sympy.E, ATOM)]),
 )
 leaves = st.one_of(variables, variables, constants)
 space = st.sampled_from(["", " "])

@@ -20,6 +20,8 @@ from autograd_cli.errors import ParseError
 from autograd_cli.expr import (
     Add,
     Call,
+    Lit,
+    Seq,
     Const,
     Index,
     MatMul,
@@ -33,7 +35,8 @@ from autograd_cli.expr import (
     natural_sorted,
     to_text,
 )
-from autograd_cli.parsing import CONSTANTS, FUNCTIONS, parse, parse_names
+from autograd_cli import catalogue
+from autograd_cli.parsing import CONSTANTS, parse, parse_names
 
 # ---- helpers ------------------------------------------------------------------------------
 
@@ -89,12 +92,14 @@ def value(node: Node, env: dict[str, float]) -> float:
     if isinstance(node, Pow):
         return value(node.base, env) ** value(node.exp, env)
     if isinstance(node, Call):
-        args = [value(a, env) for a in node.args]
-        if node.name in ("min", "max"):
-            return (min if node.name == "min" else max)(args)
-        if node.name == "log" and len(args) == 2:
+        if node.op in ("min.n", "max.n", "min.ambiguous", "max.ambiguous"):
+            ((_, items),) = node.args
+            values = [value(a, env) for a in items.items]
+            return (min if node.op.startswith("min") else max)(values)
+        args = [value(a, env) for _, a in node.args]
+        if node.op == "log" and len(args) == 2:
             return math.log(args[0]) / math.log(args[1])
-        return _UNARY[node.name](*args)
+        return _UNARY[node.spelling](*args)
     raise TypeError(node)
 
 
@@ -289,20 +294,24 @@ def test_parse_names_refuses_bad_lists(text, message):
 
 
 def test_constants_are_not_variables():
-    f = parse("pi*x + E + e")
+    f = parse("pi*x + E + math.e + np.pi")
     assert f.names == ("x",)
     assert ev("pi") == math.pi
     assert ev("E") == math.e
-    assert ev("e") == math.e
-    assert tree("e") == Const("E")
-    assert set(CONSTANTS) >= {"pi", "E", "e"}
+    assert tree("math.e") == Const("E", "math.e")
+    assert set(CONSTANTS) >= {"pi", "E", "math.pi", "math.e", "np.pi", "torch.pi", "math.inf"}
+
+
+def test_e_is_a_variable_as_in_python():
+    """Python, torch and NumPy code has no bare e: it is a name like any other (math.e and E are Euler's)."""
+    assert parse("e*x + E").names == ("e", "x")
 
 
 def test_names_that_merely_start_like_constants_are_variables():
     assert parse("pie + Ex + e1").names == ("e1", "Ex", "pie")
 
 
-@pytest.mark.parametrize("name", ["pi", "E", "e"])
+@pytest.mark.parametrize("name", ["pi", "E"])
 def test_a_constant_cannot_be_called(name):
     with pytest.raises(
         ParseError, match=rf"^'{name}' is a constant, not a function; multiply with '\*' \(at column 1\)$"
@@ -313,17 +322,20 @@ def test_a_constant_cannot_be_called(name):
 # ---- functions: the allow-list and arities -------------------------------------------------
 
 DESIGN_FUNCTIONS = "sin cos tan asin acos atan sinh cosh tanh exp log sqrt abs sigmoid relu softplus min max".split()
-ONE_ARG = sorted(name for name, spec in FUNCTIONS.items() if spec.kind == "elementwise" and spec.max_args == 1)
+ONE_ARG = (
+    "sin cos tan asin acos atan sinh cosh tanh asinh acosh atanh exp log2 log10 sqrt abs erf sigmoid relu softplus"
+).split()
 
 
 def test_every_function_of_the_design_is_allowed():
-    assert set(DESIGN_FUNCTIONS) <= set(FUNCTIONS)
+    assert set(DESIGN_FUNCTIONS) <= catalogue.bare_names()
 
 
-@pytest.mark.parametrize("name", ONE_ARG)
+@pytest.mark.parametrize("name", [n for n in ONE_ARG if n != "softplus"])  # softplus(x, beta, threshold)
 def test_one_argument_functions(name):
-    assert tree(f"{name}(x)") == Call(name, (X,), None)
-    assert tree(f"{name}( x + 1 )") == Call(name, (Add((X, n(1))),), None)
+    node = tree(f"{name}(x)")
+    assert isinstance(node, Call) and node.spelling == name and node.args == (("input", X),)
+    assert tree(f"{name}( x + 1 )").args == (("input", Add((X, n(1)))),)
     with pytest.raises(ParseError, match=rf"^{name}\(\) takes 1 argument, got 2 \(at column 1\)$"):
         parse(f"{name}(x, y)")
     with pytest.raises(ParseError, match=rf"^{name}\(\) takes 1 argument, got 0 \(at column 1\)$"):
@@ -331,9 +343,16 @@ def test_one_argument_functions(name):
 
 
 @pytest.mark.parametrize("name", ONE_ARG)
-def test_a_function_name_without_a_call_is_refused(name):
-    with pytest.raises(ParseError, match=rf"'{name}' is a function; call it with parentheses, e.g. {name}\(x\)"):
-        parse(f"{name} + 1")
+def test_a_function_name_without_a_call_is_a_name_and_the_slip_is_named(name):
+    """As in Python, `sin + 1` uses a name `sin`; with no value for it, the message says sin is a function."""
+    from autograd_cli.errors import InputError
+    from autograd_cli.points import parse_point
+    from autograd_cli.problem import make_problem
+
+    f = parse(f"{name} + x")
+    assert set(f.names) == {name, "x"}
+    with pytest.raises(InputError, match=rf"{name} is also a function: did you mean {name}\(\.\.\.\)\?"):
+        make_problem(f, parse_point("x=1"))
 
 
 def test_one_argument_functions_cover_the_design_and_evaluate_as_in_maths():
@@ -342,7 +361,7 @@ def test_one_argument_functions_cover_the_design_and_evaluate_as_in_maths():
 
 
 def test_log_takes_an_optional_base():
-    assert tree("log(x, 2)") == Call("log", (X, n(2)), None)
+    assert tree("log(x, 2)").args == (("input", X), ("base", n(2)))
     assert ev("log(8, 2)") == pytest.approx(3)
     with pytest.raises(ParseError, match=r"log\(\) takes 1 to 2 arguments, got 3"):
         parse("log(x, 2, 3)")
@@ -350,7 +369,7 @@ def test_log_takes_an_optional_base():
 
 @pytest.mark.parametrize(("name", "args"), [("atan2", 2), ("dot", 2)])
 def test_two_argument_functions(name, args):
-    assert tree(f"{name}(x, y)") == Call(name, (X, Y), None)
+    assert [a for _, a in tree(f"{name}(x, y)").args] == [X, Y]
     for wrong in (1, 3):
         text = f"{name}({', '.join('xyz'[:wrong])})"
         with pytest.raises(ParseError, match=rf"{name}\(\) takes 2 arguments, got {wrong}"):
@@ -359,9 +378,9 @@ def test_two_argument_functions(name, args):
 
 @pytest.mark.parametrize("name", ["min", "max"])
 def test_min_and_max_take_two_or_more_arguments_or_one_to_reduce(name):
-    assert tree(f"{name}(x, y)") == Call(name, (X, Y), None)
-    assert tree(f"{name}(x, y, z)") == Call(name, (X, Y, Z), None)
-    assert tree(f"{name}(x)") == Call(name, (X,), None)
+    assert tree(f"{name}(x, y)").op == f"{name}.n"
+    assert tree(f"{name}(x, y, z)").args == (("input", Seq((X, Y, Z), "()")),)
+    assert tree(f"{name}(x)").op == ("amax" if name == "max" else "amin")
     assert ev(f"{name}(2, 5, -1)") == (-1 if name == "min" else 5)
     with pytest.raises(ParseError, match=rf"{name}\(\) takes .*got 0"):
         parse(f"{name}()")
@@ -375,17 +394,22 @@ def test_arity_messages_use_correct_grammar():
 
 @pytest.mark.parametrize("name", ["sum", "mean", "prod", "norm", "logsumexp", "softmax"])
 def test_reductions_take_dim_as_keyword_or_second_positional(name):
-    assert tree(f"{name}(x)") == Call(name, (X,), None)
-    assert tree(f"{name}(x, dim=0)") == Call(name, (X,), 0)
-    assert tree(f"{name}(x, dim = -1)") == Call(name, (X,), -1)
-    assert tree(f"{name}(x, 1)") == Call(name, (X,), 1)
-    assert tree(f"{name}(x, -2)") == Call(name, (X,), -2)
-    assert printed(f"{name}(x, 1)") == f"{name}(x, dim=1)"
+    assert tree(f"{name}(x)").args == (("input", X),)
+    assert tree(f"{name}(x, dim=0)").args == (("input", X), ("dim", n(0)))
+    assert tree(f"{name}(x, dim = -1)").args == (("input", X), ("dim", Neg(n(1))))
+    if name != "norm":  # norm(x, 1) reads 1 as the order p (torch.norm's meaning)
+        assert tree(f"{name}(x, 1)").args == (("input", X), ("dim", n(1)))
+    assert printed(f"{name}(x, dim=1)") == f"{name}(x, dim=1)"
+    assert printed(f"{name}(x, 1)") == f"{name}(x, 1)"  # printed as typed
+
+
+def test_reductions_take_numpy_s_axis_and_keepdims():
+    assert tree("sum(x, axis=0, keepdims=True)").args == (("input", X), ("dim", n(0)), ("keepdim", Lit(True)))
 
 
 def test_min_max_take_dim_only_with_one_argument():
-    assert tree("min(x, dim=0)") == Call("min", (X,), 0)
-    assert tree("max(x, 0)") == Call("max", (X, n(0)), None)  # two arguments: elementwise, as torch.maximum
+    assert tree("min(x, dim=0)").op == "amin"
+    assert tree("max(x, 0)").op == "max.ambiguous"  # max(x, 0): the elementwise maximum for a scalar x
     with pytest.raises(ParseError, match=r"dim= applies to min\(x\) of one argument only"):
         parse("min(x, y, dim=0)")
 
@@ -393,21 +417,36 @@ def test_min_max_take_dim_only_with_one_argument():
 @pytest.mark.parametrize(
     ("text", "message", "column"),
     [
-        ("sin(x, dim=0)", r"sin\(\) takes no keyword 'dim'", 8),
-        ("sum(x, axis=0)", r"sum\(\) takes no keyword 'axis'", 8),
-        ("sum(x, dim=1.5)", r"dim must be a whole number such as 0, 2 or -1, found '1.5'", 12),
-        ("sum(x, dim=y)", r"dim must be a whole number such as 0, 2 or -1, found 'y'", 12),
-        ("sum(x, dim=)", r"dim must be a whole number .*found '\)'", 12),
-        ("sum(x, dim=0, y)", r"positional argument after dim=", 15),
-        ("sum(x, y)", r"the second argument of sum\(\) is a dimension and must be a whole number", 1),
-        ("sum(x, 0.0)", r"the second argument of sum\(\) is a dimension", 1),
-        ("sum(x, 1, 2)", r"sum\(\) takes 1 argument, got 3", 1),
+        ("sin(x, dim=0)", r"sin\(\) takes no keyword 'dim'", 1),
+        ("sum(x, dim=)", r"'\)' where a value was expected", 12),
+        ("sum(x, dim=0, y)", r"a positional argument after a keyword argument", 15),
+        ("sum(x, 1, 2, 3)", r"sum\(\) takes 1 to 3 arguments, got 4", 1),
     ],
 )
 def test_bad_dim_arguments(text, message, column):
     e = error_of(text)
     assert e.column == column
     assert re.search(message, str(e)), str(e)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("sum(x, dim=1.5)", r"dim must be a whole number"),
+        ("sum(x, dim=y)", r"dim must be known before the computation"),
+        ("sum(x, y)", r"dim must be known before the computation"),
+        ("sum(x, 0.5)", r"dim must be a whole number"),
+        ("sum(x, 1, 2)", r"keepdim must be True or False"),
+    ],
+)
+def test_bad_dim_values_are_shape_errors_naming_the_call(text, message):
+    from autograd_cli.errors import ShapeError
+    from autograd_cli.points import parse_point
+    from autograd_cli.problem import make_problem
+
+    f = parse(text)
+    with pytest.raises(ShapeError, match=message):
+        make_problem(f, parse_point(",".join(f"{n}=[[1,2],[3,4]]" if n == "x" else f"{n}=1" for n in f.names)))
 
 
 def test_a_repeated_dim_keyword_is_refused():
@@ -422,16 +461,16 @@ def test_a_repeated_dim_keyword_is_refused():
 @pytest.mark.parametrize(
     ("text", "index"),
     [
-        ("x[0]", (0,)),
-        ("x[-1]", (-1,)),
-        ("x[1, 2]", (1, 2)),
-        ("x[1:3]", (Slice(1, 3, None),)),
-        ("x[:3]", (Slice(None, 3, None),)),
-        ("x[1:]", (Slice(1, None, None),)),
-        ("x[::2]", (Slice(None, None, 2),)),
-        ("x[1:5:2]", (Slice(1, 5, 2),)),
-        ("x[0, :]", (0, Slice(None, None, None))),
-        ("x[:, -1]", (Slice(None, None, None), -1)),
+        ("x[0]", (n(0),)),
+        ("x[-1]", (Neg(n(1)),)),
+        ("x[1, 2]", (n(1), n(2))),
+        ("x[1:3]", (Slice(n(1), n(3), None),)),
+        ("x[:3]", (Slice(None, n(3), None),)),
+        ("x[1:]", (Slice(n(1), None, None),)),
+        ("x[::2]", (Slice(None, None, n(2)),)),
+        ("x[1:5:2]", (Slice(n(1), n(5), n(2)),)),
+        ("x[0, :]", (n(0), Slice(None, None, None))),
+        ("x[:, -1]", (Slice(None, None, None), Neg(n(1)))),
     ],
 )
 def test_indexing_and_slices(text, index):
@@ -440,20 +479,16 @@ def test_indexing_and_slices(text, index):
 
 
 def test_indexing_binds_tighter_than_power_and_minus():
-    assert tree("-x[0]**2") == Neg(Pow(Index(X, (0,)), n(2)))
-    assert tree("(x + y)[0]") == Index(Add((X, Y)), (0,))
-    assert tree("x[0][1]") == Index(Index(X, (0,)), (1,))
+    assert tree("-x[0]**2") == Neg(Pow(Index(X, (n(0),)), n(2)))
+    assert tree("(x + y)[0]") == Index(Add((X, Y)), (n(0),))
+    assert tree("x[0][1]") == Index(Index(X, (n(0),)), (n(1),))
 
 
 @pytest.mark.parametrize(
     ("text", "message", "column"),
     [
         ("x[]", r"an empty index; write x\[0\] or x\[1, 2\]", 3),
-        ("x[0.5]", r"an index must be a whole number such as 0, 2 or -1, found '0.5'", 3),
-        ("x[a]", r"an index must be a whole number such as 0, 2 or -1, found 'a'", 3),
         ("x[1:2:3:4]", r"a slice has at most start:stop:step", 9),
-        ("x[::0]", r"a slice step must be positive", 2),
-        ("x[::-1]", r"a slice step must be positive", 2),
         ("x]", r"unbalanced '\]': there is no '\[' to close", 2),
     ],
 )
@@ -463,6 +498,25 @@ def test_bad_indexing(text, message, column):
     assert re.search(message, str(e)), str(e)
 
 
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("x[0.5]", r"an index must be a whole number known before the computation"),
+        ("x[::0]", r"a slice step must be positive"),
+        ("x[::-1]", r"a slice step must be positive"),
+        ("x[x > 0]", r"indexing with a mask .* is not supported"),
+        ("x[5]", r"index 5 is out of range"),
+    ],
+)
+def test_bad_index_values_are_shape_errors(text, message):
+    from autograd_cli.errors import ShapeError
+    from autograd_cli.points import parse_point
+    from autograd_cli.problem import make_problem
+
+    with pytest.raises(ShapeError, match=message):
+        make_problem(parse(text), parse_point("x=[1,2,3]"))
+
+
 def test_an_unclosed_index_says_the_bracket_is_not_closed():
     """'x[0' is missing a ']'; saying that an index 'must be a whole number' misleads (0 is one)."""
     assert "]" in str(error_of("x[0"))
@@ -470,8 +524,14 @@ def test_an_unclosed_index_says_the_bracket_is_not_closed():
 
 def test_a_large_whole_index_is_not_called_a_non_whole_number():
     """x[1234567890] is a whole number; the message must say it is too large, not that it is not whole."""
-    message = str(error_of("x[1234567890]"))
-    assert "must be a whole number" not in message
+    from autograd_cli.errors import ShapeError
+    from autograd_cli.points import parse_point
+    from autograd_cli.problem import make_problem
+
+    with pytest.raises(ShapeError) as info:
+        make_problem(parse("x[1234567890]"), parse_point("x=[1,2,3]"))
+    assert "must be a whole number" not in str(info.value)
+    assert "too large" in str(info.value)
 
 
 # ---- printer round trip ---------------------------------------------------------------------
@@ -505,7 +565,7 @@ ROUND_TRIP = [
     ("max(a, b, -c)", "max(a, b, -c)"),
     ("log(a, 2)", "log(a, 2)"),
     ("1e-3*x + 0.5", "1e-3*x + 0.5"),
-    ("pi*e*E", "pi*E*E"),
+    ("pi*e*E", "pi*e*E"),
     ("a @ (b @ c)", "a @ (b @ c)"),
     ("(a@b)*c", "a @ b*c"),
     ("a @ -b", "a @ (-b)"),
@@ -514,13 +574,25 @@ ROUND_TRIP = [
 ]
 
 
-@pytest.mark.parametrize(("text", "expected"), ROUND_TRIP)
+TORCH_ROUND_TRIP = [
+    ("torch.sum(x,dim=1)", "torch.sum(x, dim=1)"),
+    ("x.exp( ).sum(dim = 1)", "x.exp().sum(dim=1)"),
+    ("(x + 1).norm()", "(x + 1).norm()"),
+    ("W.T@x", "W.T @ x"),
+    ('F.gelu(x, approximate="tanh")', "F.gelu(x, approximate='tanh')"),
+    ("torch.where(x>0, x, 0.01*x)", "torch.where(x > 0, x, 0.01*x)"),
+    ("x[..., None, 0]", "x[..., None, 0]"),
+    ("(x > 0) & (y < 1)", "(x > 0) & (y < 1)"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), ROUND_TRIP + TORCH_ROUND_TRIP)
 def test_printer_round_trip(text, expected):
     assert printed(text) == expected
     assert printed(expected) == expected  # a fixed point: parse(to_text(tree)) prints the same text
 
 
-@pytest.mark.parametrize(("text", "expected"), [c for c in ROUND_TRIP if "[" not in c[0] and "@" not in c[0]])
+@pytest.mark.parametrize(("text", "expected"), [c for c in ROUND_TRIP if "[" not in c[0] and "@" not in c[0] and "e*" not in c[0]])
 def test_printer_keeps_the_meaning(text, expected):
     env = {"x0": 1.1, "x1": -0.6, "x": 0.7, "y": 1.3, "z": 0.4, "a": 2.5, "b": -1.5, "c": 0.75, "d": 3.25}
     assert value(tree(expected), env) == pytest.approx(value(tree(text), env), rel=1e-12)
@@ -536,7 +608,7 @@ def test_outputs_print_every_component():
 def test_unknown_function_with_a_suggestion():
     e = error_of("sinn(x)")
     assert e.column == 1
-    assert str(e).startswith("unknown function 'sinn'; did you mean 'sin'? (functions: abs, acos,")
+    assert str(e).startswith("unknown function 'sinn'; did you mean 'sin'? (see `vjp functions`)")
     assert str(e).endswith("a variable next to '(' needs '*', e.g. x*(y+1) (at column 1)")
 
 
@@ -546,13 +618,12 @@ def test_unknown_function_suggests_the_closest_name(typo, meant):
         parse(f"2*{typo}(x)")
 
 
-def test_unknown_function_without_a_close_match_lists_the_functions_and_says_where():
-    e = error_of("y + foo(x)")
+def test_unknown_function_without_a_close_match_points_to_the_list_and_says_where():
+    e = error_of("y + qqq(x)")
     assert e.column == 5
     assert "did you mean" not in str(e)
-    assert "unknown function 'foo'" in str(e)
-    for name in DESIGN_FUNCTIONS:
-        assert name in str(e)
+    assert "unknown function 'qqq'" in str(e)
+    assert "vjp functions" in str(e)
 
 
 def test_a_variable_next_to_parenthesis_needs_a_star():
@@ -575,8 +646,7 @@ def test_pinned_messages():
         "sin(x": "expected ')' to close the call to sin(), found the end of the expression (at column 6)",
         "x +": "the expression ends where a value was expected (at column 4)",
         "*x": "'*' needs a value on its left (at column 1)",
-        "x = 1": "'=' is only for dim=N inside a call; comparisons are not part of the language (at column 3)",
-        "x, y": "unexpected ','; separate components with ';' (at column 2)",
+        "1 = x": "'=' assigns a name on its own line (y = x + 2), or a keyword inside a call; compare with '==' (at column 3)",
         "x0\nx1 x2": (
             "missing operator between 'x1' and 'x2'; multiplication needs '*', as in x1*x2 (at line 2, column 4)"
         ),
@@ -672,15 +742,48 @@ def test_typographic_operators_get_the_ascii_spelling(ch, hint):
 
 
 @pytest.mark.parametrize("text", ["'x'", '"x"', "x + 'a'", "sin('x')"])
-def test_quotes_are_refused(text):
-    with pytest.raises(ParseError, match=r"strings are not part of the language"):
+def test_strings_are_options_not_values(text):
+    """'sum' and 'ij,j->i' are options of a call; as a value a string is a shape error naming it."""
+    from autograd_cli.errors import ShapeError
+    from autograd_cli.points import parse_point
+    from autograd_cli.problem import make_problem
+
+    f = parse(text)
+    with pytest.raises(ShapeError, match=r"'[xa]'"):
+        make_problem(f, parse_point("x=1") if f.names else None)
+
+
+@pytest.mark.parametrize("text", ["'a\\b'", "'x\x00'", "'unclosed", "'two\nlines'"])
+def test_strings_hold_printable_ascii_on_one_line(text):
+    with pytest.raises(ParseError, match=r"printable ASCII"):
         parse(text)
 
 
-@pytest.mark.parametrize("text", ["x.real", "x.__class__", "sin.eval.__globals__", "x0.T", "(x).imag"])
-def test_attribute_access_is_refused(text):
-    with pytest.raises(ParseError, match=r"attribute access is not part of the language"):
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("x.real", r"the attribute \.real is not supported"),
+        ("(x).imag", r"the attribute \.imag is not supported"),
+        ("sin.eval.__globals__", r"the attribute \.eval is not supported"),
+        ("x.grad_fn.next_functions", r"the attribute \.grad_fn is not supported"),
+        ("x.__class__", r"names may not start with '_'"),
+        ("x.foo()", r"the method \.foo\(\) is not supported"),
+        ("torch.load('f')", r"torch\.load is not supported"),
+        ("np.fromfile('f')", r"np\.fromfile is not supported"),
+        ("torch.fft.fft(x)", r"torch\.fft\.fft is not supported; the module torch\.fft is not part of the language"),
+        ("torch.__dict__", r"names may not start with '_'"),
+        ("F.__globals__", r"names may not start with '_'"),
+        ("getattr(x, 'grad')", r"unknown function 'getattr'"),
+    ],
+)
+def test_only_catalogue_attributes_and_methods_resolve(text, message):
+    with pytest.raises(ParseError, match=message):
         parse(text)
+
+
+@pytest.mark.parametrize("text", ["x.T", "x.mT", "x.exp()", "x.sum(dim=1)", "x.shape[0]*x", "torch.sin(x)", "F.relu(x)"])
+def test_catalogue_attributes_and_methods_resolve(text):
+    parse(text)
 
 
 @pytest.mark.parametrize("text", ["__import__", "__builtins__ + 1", "x + __class__", "_x", "_"])
@@ -694,12 +797,9 @@ def test_names_starting_with_underscore_are_refused(text):
     [
         "x if y else z",
         "lambda: 0",
-        "x == y",
-        "x < y",
         "x % 2",
         "x // 2",
         "not x",
-        "[x, y]",
         "{x}",
         "x!",
         "`x`",

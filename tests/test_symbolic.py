@@ -12,7 +12,7 @@ import torch
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from autograd_cli import engines, parsing, points, problem, symbolic
+from autograd_cli import engines, parsing, points, problem, symbolic, symeval
 from autograd_cli.build import Built
 
 
@@ -29,7 +29,7 @@ def jacobian_text(text: str, at: str | None = None) -> list[list[str]]:
 def exact_jacobian(p: problem.Problem) -> torch.Tensor:
     rows, xs = symbolic.jacobian(p)
     assert p.point is not None
-    return torch.tensor([symbolic.evaluate(row, xs, p.point) for row in rows], dtype=torch.float64)
+    return torch.tensor([symeval.evaluate(row, xs, p.point) for row in rows], dtype=torch.float64)
 
 
 # ---- exact Jacobians as SymPy prints them ---------------------------------------------------
@@ -101,7 +101,7 @@ def test_seed_mean_symbolically() -> None:
 def test_seed_two_dot_symbolically() -> None:
     assert jacobian_text("2*dot(x,x)", "x=arange(4)") == [["4*x[0]", "4*x[1]", "4*x[2]", "4*x[3]"]]
     grad, xs = symbolic.gradient_of_sum(make("2*dot(x,x)", "x=arange(4)"))
-    assert symbolic.evaluate(grad, xs, [0, 1, 2, 3]) == [0.0, 4.0, 8.0, 12.0]
+    assert symeval.evaluate(grad, xs, [0, 1, 2, 3]) == [0.0, 4.0, 8.0, 12.0]
 
 
 # A point for every variable the tensor cases use (no ties, so max/min are differentiable).
@@ -153,7 +153,7 @@ def test_tensor_jacobian_evaluates_to_torch(text: str) -> None:
     torch.testing.assert_close(exact, jac)
     ys, xs = symbolic.outputs(p)
     torch.testing.assert_close(
-        torch.tensor(symbolic.evaluate(ys, xs, p.point), dtype=torch.float64),
+        torch.tensor(symeval.evaluate(ys, xs, p.point), dtype=torch.float64),
         Built(p).of_leaves(*Built(p).leaves(requires_grad=False)).reshape(-1),
     )
 
@@ -181,7 +181,7 @@ Z = sympy.Symbol("z", real=True)
     ],
 )
 def test_evaluator_gives_inf_and_nan_at_symbols(expr: sympy.Expr, at: float, want: float) -> None:
-    (got,) = symbolic.evaluate([expr], [Z], [at])
+    (got,) = symeval.evaluate([expr], [Z], [at])
     assert got == want or (math.isnan(want) and math.isnan(got)), f"{expr} at {at}: {got}"
 
 
@@ -199,12 +199,12 @@ def test_evaluator_gives_inf_and_nan_at_symbols(expr: sympy.Expr, at: float, wan
 )
 def test_evaluator_gives_non_finite_numbers_for_constant_poles(expr: sympy.Expr) -> None:
     """SymPy folds 1/0 and log(0) to complex infinity (zoo): that is a number too, not a crash."""
-    (got,) = symbolic.evaluate([expr], [Z], [1.0])
+    (got,) = symeval.evaluate([expr], [Z], [1.0])
     assert not math.isfinite(got)
 
 
 def test_evaluator_on_a_batch_of_points() -> None:
-    ev = symbolic.Evaluator({Z: torch.tensor([0.0, 1.0, 2.0, -1.0], dtype=torch.float64)})
+    ev = symeval.Evaluator({Z: torch.tensor([0.0, 1.0, 2.0, -1.0], dtype=torch.float64)})
     assert ev(1 / Z).tolist()[:3] == [math.inf, 1.0, 0.5]
     got = ev(sympy.log(Z)).tolist()
     assert got[:3] == [-math.inf, 0.0, math.log(2)] and math.isnan(got[3])
@@ -217,7 +217,7 @@ def test_symbolic_max_min_of_constants_sympy_cannot_compare(text: str) -> None:
     """SymPy's Max/Min raise ValueError ("not comparable") for softplus(2), relu(2) or zoo arguments."""
     p = make(text, "1")
     rows, xs = symbolic.jacobian(p)  # no exception
-    (got,) = symbolic.evaluate(rows[0], xs, [1.0])
+    (got,) = symeval.evaluate(rows[0], xs, [1.0])
     _, jac, _ = engines.compute_jacobian(p, "rows")
     assert got == jac.item(), text
 
@@ -225,7 +225,7 @@ def test_symbolic_max_min_of_constants_sympy_cannot_compare(text: str) -> None:
 def test_symbolic_max_of_a_complex_constant_does_not_raise() -> None:
     p = make("max(x0, sqrt(-2))", "1")
     rows, xs = symbolic.jacobian(p)
-    symbolic.evaluate(rows[0], xs, [1.0])
+    symeval.evaluate(rows[0], xs, [1.0])
 
 
 # ---- agreement with torch at random points (text-only expressions through the parser) ---------
@@ -292,7 +292,7 @@ def test_symbolic_agrees_with_torch_at_random_points(components: list[str], poin
     ys, xs = symbolic.outputs(p)
     # a constant pole (log(2, log(2, 2)) is log(2)/0) is SymPy's unsigned zoo: its own tests cover that
     assume(not any(y.has(sympy.zoo, sympy.nan) for y in ys))
-    values = torch.tensor(symbolic.evaluate(ys, xs, point), dtype=torch.float64)
+    values = torch.tensor(symeval.evaluate(ys, xs, point), dtype=torch.float64)
     # atan2 on its branch cut: SymPy folds tan(pi) to an exact 0 (atan2(0, -x) = pi), torch's
     # float tan(pi) is -1.2e-16 (atan2 = -pi); both are right, so such draws are not compared
     on_cut = any("atan2(" in c for c in components) and not torch.allclose(values, y.reshape(-1), rtol=1e-7, atol=1e-9)
@@ -304,7 +304,7 @@ def test_symbolic_agrees_with_torch_at_random_points(components: list[str], poin
     grad, gxs = symbolic.gradient_of_sum(p)
     assert gxs == xs
     torch.testing.assert_close(
-        torch.tensor(symbolic.evaluate(grad, gxs, point), dtype=torch.float64),
+        torch.tensor(symeval.evaluate(grad, gxs, point), dtype=torch.float64),
         jac.sum(dim=0),
         rtol=1e-6,
         atol=1e-9 * scale,
@@ -345,6 +345,6 @@ def test_hessians_are_symmetric_and_match_torch(text: str, point: list[float]) -
     assume(bool(torch.isfinite(built.of_leaves(x))))
     (h,), xs = symbolic.hessians(p)
     assume(not any(e.has(sympy.zoo, sympy.nan) for row in h for e in row))
-    got = torch.tensor([symbolic.evaluate(row, xs, point) for row in h], dtype=torch.float64)
+    got = torch.tensor([symeval.evaluate(row, xs, point) for row in h], dtype=torch.float64)
     torch.testing.assert_close(got, got.T, rtol=1e-9, atol=1e-12 * (1 + float(got.abs().max())))
     torch.testing.assert_close(got, want, rtol=1e-6, atol=1e-9 * (1 + float(want.abs().max())))

@@ -301,11 +301,7 @@ def bind(
     i = 0
     for k, node in enumerate(positional):
         if i >= len(slots):
-            most = len(slots)
-            raise BindError(
-                f"{display}() takes {_count(most)} positional argument{'s' if most != 1 else ''}, "
-                f"got {len(positional)}" + _keyword_hint(sig)
-            )
+            raise BindError(_arity(display, sig, len(positional)) + _keyword_hint(sig))
         p = slots[i]
         if p.varargs:
             rest = tuple(positional[k:])
@@ -334,14 +330,26 @@ def bind(
         shown.append((name, node))
     missing = [p.name for p in sig if p.required and p.key not in bound]
     if missing:
+        if not keywords:
+            raise BindError(_arity(display, sig, len(positional)))
         raise BindError(f"{display}() is missing the argument{'s' if len(missing) > 1 else ''} {', '.join(missing)}")
     order = {p.key: n for n, p in enumerate(sig)}
     args = tuple(sorted(bound.items(), key=lambda kv: order[kv[0]]))
     return args, tuple(shown)
 
 
-def _count(n: int) -> str:
-    return str(n)
+def _arity(display: str, sig: Sequence[Param], got: int) -> str:
+    """``sin() takes 1 argument, got 2``; ``log() takes 1 to 2 arguments, got 3``."""
+    slots = [p for p in sig if not p.kw_only and p.kind not in ("none",)]
+    least = sum(1 for p in slots if p.required)
+    most = len(slots)
+    if any(p.varargs for p in slots):
+        want, plural = f"at least {least}", least != 1
+    elif least == most:
+        want, plural = str(least), least != 1
+    else:
+        want, plural = f"{least} to {most}", True
+    return f"{display}() takes {want} argument{'s' if plural else ''}, got {got}"
 
 
 def _keyword_hint(sig: Sequence[Param]) -> str:

@@ -224,7 +224,7 @@ def _fold_shape(b: Bound) -> Info:
 
 
 def _fold_emit(b: Bound) -> Any:
-    fn = "torch.maximum" if b.op.key == "max.n" else "torch.minimum"
+    fn = "torch.maximum" if b.op.key.startswith("max") else "torch.minimum"
     items = b.info("input").items
     args = [TIn("input", i) if it.kind != "static" else _as_tensor_const(it) for i, it in enumerate(items)]
     acc = args[0]
@@ -241,7 +241,7 @@ def _as_tensor_const(info: Info) -> Any:
 
 
 def _fold_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:  # noqa: N803
-    fn = S.maximum if b.op.key == "max.n" else S.minimum
+    fn = S.maximum if b.op.key.startswith("max") else S.minimum
     return S.zipwith(list(t["input"]), fn, b.out.shape if b.out else None)
 
 
