@@ -46,7 +46,7 @@ from .expr import (
 from .problem import Problem
 
 _RESERVED = {"torch", "json", "math", "print", "range", "float", "F", "len", "list", "int"}
-_LOGIC, _CMP, _ADD, _MUL, _NEG, _POW, _ATOM = 4, 6, 10, 20, 30, 40, 50
+_CMP, _LOGIC, _ADD, _MUL, _NEG, _POW, _ATOM = 4, 6, 10, 20, 30, 40, 50
 _OP_PREC = {"+": _ADD, "-": _ADD, "*": _MUL, "/": _MUL, "@": _MUL, "**": _POW}
 
 

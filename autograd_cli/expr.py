@@ -192,7 +192,7 @@ class Assign:
 
 
 # Binding strength, loosest first; used by the printer to place parentheses.
-_LOGIC, _CMP, _ADD, _MUL, _NEG, _POW, _ATOM = 4, 6, 10, 20, 30, 40, 50
+_CMP, _LOGIC, _ADD, _MUL, _NEG, _POW, _ATOM = 4, 6, 10, 20, 30, 40, 50
 
 
 def _prec(node: object) -> int:
@@ -278,7 +278,7 @@ def to_text(node: Node) -> str:  # noqa: C901 - one branch per node type
     if isinstance(node, Compare):
         return f"{_wrap(node.left, _ADD)} {node.op} {_wrap(node.right, _ADD)}"
     if isinstance(node, Logic):
-        return f"{_wrap(node.left, _CMP - 1)} {node.op} {_wrap(node.right, _CMP - 1)}"
+        return f"{_wrap(node.left, _LOGIC)} {node.op} {_wrap(node.right, _LOGIC + 1)}"
     if isinstance(node, Seq):
         inner = ", ".join(to_text(i) for i in node.items)
         if node.brackets == "()" and len(node.items) == 1:
