@@ -758,7 +758,7 @@ def functions(
 ) -> None:
     """Every operation the expression language knows: its spellings (bare, torch., F., np., jnp., methods),
     the torch function it runs as, and whether SymPy has a symbolic form of it."""
-    _run("functions", _output(fmt, None, False), traceback, name=name)
+    _run("functions", _output(fmt, None, False, "functions"), traceback, name=name)
 
 
 def _version(value: bool) -> None:

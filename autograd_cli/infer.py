@@ -319,6 +319,10 @@ class Analysis:
                 pass
             else:
                 values[key] = self._static_param(p, info, arg, node)
+        if spelling is not None and spelling.family == "math":
+            folded = _python_math(node, spelling.text, infos)
+            if folded is not None:
+                return folded
         b = Bound(node, op, infos, values, dtype=self.dtype)
         b.extra["family"] = spelling.family if spelling is not None else "bare"
         b.extra["native"] = bool(spelling is not None and spelling.native)
@@ -423,6 +427,18 @@ def _static_value(info: Info) -> Any:
             return _NOT_STATIC
         return tuple(items)
     return _NOT_STATIC
+
+
+def _python_math(node: Call, spelling: str, infos: dict[str, Info]) -> Info | None:
+    """math.sqrt(2) on numbers is Python's own number (correctly rounded), as the user's code gets."""
+    args = [info for info in infos.values() if not (info.kind == "static" and info.value is None)]
+    if not args or not all(i.numeric for i in args):
+        return None
+    fn = getattr(math, spelling.split(".", 1)[1])  # a catalogue spelling, never the user's text
+    try:
+        return static(float(fn(*(float(i.value) for i in args))))
+    except (ValueError, OverflowError, ZeroDivisionError):
+        return None  # math would raise (math.log(0)): torch's IEEE answer (-inf) is computed instead
 
 
 def _flatten(value: Any) -> list[Any]:
