@@ -80,6 +80,10 @@ class Pitfall(StrEnum):
     accumulate = "accumulate"
     scalar = "scalar"
     retain = "retain"
+    leaf = "leaf"
+    inplace = "inplace"
+    no_grad = "no-grad"
+    detach = "detach"
 
 
 # ---- options, declared once and shared by every command ----------------------------
@@ -694,7 +698,9 @@ def explain(
         typer.Option(
             "--pitfall",
             help="Show a classic mistake, with torch's real behaviour: accumulate (no zeroing between rows), "
-            "scalar (backward() on a non-scalar y), retain (a second backward without retain_graph).",
+            "scalar (backward() on a non-scalar y), retain (a second backward without retain_graph), leaf (a "
+            "non-leaf's .grad is None), inplace (in-place ops autograd refuses), no-grad (nothing to backpropagate), "
+            "detach (a value used but not differentiated).",
             case_sensitive=False,
         ),
     ] = None,

@@ -48,6 +48,12 @@ def require_point(problem: Problem, command: str) -> None:
         raise InputError(f"{command} needs a point: give --at with one value per input ({', '.join(problem.names)})")
 
 
+def _no_graph(problem: Problem) -> bool:
+    """The output has no grad_fn: it does not depend on any leaf (not merely a zero derivative)."""
+    built = Built(problem)
+    return not built.of_leaves(*built.leaves()).requires_grad
+
+
 def _zero(leaves: list[torch.Tensor]) -> None:
     for t in leaves:
         if t.grad is not None:
@@ -193,6 +199,16 @@ def compute_jacobian(
     return y.detach(), jac, method
 
 
+def no_graph_note(problem: Problem) -> str:
+    """What torch would say where no output depends on a differentiated input, and why vjp shows zeros."""
+    what = ", ".join(problem.leaf_names) or "no input"
+    return (
+        f"no output depends on the differentiated inputs ({what}): torch's y.backward() would raise "
+        '"element 0 of tensors does not require grad and does not have a grad_fn"; vjp shows the '
+        "Jacobian torch.autograd.functional.jacobian gives, zeros (check --wrt, and detach() in the expression)"
+    )
+
+
 def jacobian(
     problem: Problem, method: str = "auto", progress: Progress | None = None, verbose: bool = False
 ) -> JacobianResult:
@@ -200,6 +216,8 @@ def jacobian(
     value = _values(y)
     rows = [[float(v) for v in row] for row in jac.tolist()]
     notes = point_notes(problem, value, rows)
+    if problem.m and problem.n and not bool(jac.any()) and _no_graph(problem):
+        notes.insert(0, no_graph_note(problem))
     det = rank = cond = None
     if problem.m == problem.n and problem.n > 0:
         j64 = jac.to(torch.float64)
@@ -252,7 +270,7 @@ def product(problem: Problem, v: tuple[float, ...] | None) -> ProductResult:
         if y.requires_grad:
             y.backward(vt)
     if not y.requires_grad:
-        notes.append("y does not depend on the inputs: every gradient is 0")
+        notes.append(no_graph_note(problem))
     vjp = _values(flat_grads(leaves))
     value = _values(y)
     notes += point_notes(problem, value, vjp=vjp)
@@ -284,7 +302,7 @@ def check(
         _zero(leaves)
     else:
         g_sum = g_ones = [0.0] * problem.n
-        notes.append("y does not depend on the inputs: every gradient is 0")
+        notes.append(no_graph_note(problem))
     _, jac, ran = compute_jacobian(problem, method)
     colsums = _values(jac.sum(dim=0)) if problem.m else [0.0] * problem.n
     point = problem.point or ()
@@ -483,7 +501,27 @@ def graph(problem: Problem, limit: int = 2000) -> GraphResult:
         else {"name": "(no grad_fn: y does not depend on the inputs)", "children": []}
     )
     header = Header.of("graph", problem, _values(y))
-    return GraphResult(header, tree, len(seen), notes=[] if count < limit else [f"the graph is cut at {limit} nodes"])
+    notes = [] if count < limit else [f"the graph is cut at {limit} nodes"]
+    notes += [f"{text}: the graph stops here, so nothing below it gets a gradient" for text in cuts(problem)]
+    const = [i.name for i in problem.const_inputs]
+    if const:
+        notes.append(f"{', '.join(const)}: constant (not in --wrt), so no AccumulateGrad node")
+    return GraphResult(header, tree, len(seen), notes=notes)
+
+
+def cuts(problem: Problem) -> list[str]:
+    """Where the function stops the gradient: each detach() / stop_gradient() as written."""
+    from .expr import Call, to_text, walk
+
+    out: list[str] = []
+    roots = [*(s.value for s in problem.function.statements), *problem.function.components]
+    for root in roots:
+        for node in walk(root):
+            if isinstance(node, Call) and node.op == "detach":
+                text = to_text(node)
+                if text not in out:
+                    out.append(text if len(text) <= 60 else text[:57] + "...")
+    return out
 
 
 def symbolic_jacobian(problem: Problem) -> tuple[Header, list[list[str]]]:

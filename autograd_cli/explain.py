@@ -7,6 +7,7 @@ built function at the point: the explanation is a transcript, not a template.
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import torch
 
@@ -18,7 +19,7 @@ from .problem import Problem, check_jacobian_size
 from .results import ExplainResult, Header, PitfallResult, Step, nonfinite_notes
 
 MAX_ROWS_SHOWN = 8
-PITFALLS = ("accumulate", "scalar", "retain")
+PITFALLS = ("accumulate", "scalar", "retain", "leaf", "inplace", "no-grad", "detach")
 
 
 def _fmt(values: list[float] | float) -> str:
@@ -151,14 +152,19 @@ def explain(problem: Problem, v: tuple[float, ...] | None = None) -> ExplainResu
     s = _Session(problem)
     y, m, o = s.y, s.m, s.o
     steps: list[Step] = []
-    leaf_word = "x is the leaf tensor" if s.single else f"{', '.join(problem.names)} are leaf tensors"
+    if s.single:
+        leaf_word = f"{s.leaf} is the leaf tensor"
+    elif len(s.leaf_vars) == 1:
+        leaf_word = f"{s.leaf_vars[0]} is the leaf tensor"
+    else:
+        leaf_word = f"{', '.join(s.leaf_vars)} are leaf tensors"
     steps.append(
         Step(
             "1. The leaf tensors",
             s.leaf_code(),
             [],
             f"{leaf_word}: created by you with requires_grad=True, so autograd records every operation on "
-            f"{'it' if s.single else 'them'} and backward() stores gradients in {s.grad_name}.",
+            f"{'it' if len(s.leaf_vars) == 1 else 'them'} and backward() stores gradients in {s.grad_name}.",
         )
     )
     value = [float(t) for t in y.detach().reshape(-1).tolist()]
@@ -180,6 +186,21 @@ def explain(problem: Problem, v: tuple[float, ...] | None = None) -> ExplainResu
     )
     rows: list[list[float]] = []
     number = 3
+    from .engines import cuts
+
+    stops = cuts(problem)
+    constants = [s.names[i.name] for i in problem.const_inputs]
+    if stops or constants:
+        said = []
+        if stops:
+            said.append(
+                f"{', '.join(stops)} {'is' if len(stops) == 1 else 'are'} detached: the same values, with no history, "
+                "so backward() stops there and nothing computed before it gets a gradient from it"
+            )
+        if constants:
+            said.append(f"{', '.join(constants)} {'is a' if len(constants) == 1 else 'are'} constant{'s' if len(constants) > 1 else ''} (created without requires_grad): no gradient flows into {'it' if len(constants) == 1 else 'them'}")
+        steps.append(Step(f"{number}. Where the graph stops", [], [], "; ".join(said) + "."))
+        number += 1
     for i in range(m):
         if y.requires_grad:
             y.backward(s.onehot(i), retain_graph=True)
@@ -276,6 +297,14 @@ def pitfall(problem: Problem, name: str) -> PitfallResult:
         return _accumulate(problem)
     if name == "scalar":
         return _scalar(problem)
+    if name == "leaf":
+        return _leaf(problem)
+    if name == "inplace":
+        return _inplace(problem)
+    if name == "no-grad":
+        return _no_grad(problem)
+    if name == "detach":
+        return _detach(problem)
     return _retain(problem)
 
 
@@ -402,3 +431,198 @@ def _retain(problem: Problem) -> PitfallResult:
         ),
     ]
     return PitfallResult(header, steps, "retain", error)
+
+
+# ---- what is differentiated: leaves, in-place ops, no_grad, detach ---------------------------------------
+
+
+def _torch_error(fn: Any) -> tuple[str | None, list[str]]:
+    """Run ``fn``; torch's error (first line) and any warnings it gave, in its own words."""
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            fn()
+            error = None
+        except RuntimeError as err:
+            error = str(err).strip().splitlines()[0]
+    said = [str(w.message).strip().splitlines()[0] for w in caught if issubclass(w.category, UserWarning)]
+    return error, said
+
+
+def _leaf(problem: Problem) -> PitfallResult:
+    """A non-leaf's .grad is None (torch warns); retain_grad() keeps it."""
+    s = _Session(problem)
+    value = [float(t) for t in s.y.detach().reshape(-1).tolist()]
+    header = Header.of("explain", problem, value)
+    o = s.o
+    if not s.y.requires_grad:
+        steps = [Step("A non-leaf's .grad", [], ["y does not depend on the differentiated inputs: it has no graph"], "")]
+        return PitfallResult(header, steps, "leaf", None)
+    grads: dict[str, Any] = {}
+
+    def read() -> None:
+        s.y.sum().backward(retain_graph=True)
+        grads["y"] = s.y.grad
+
+    error, warned = _torch_error(read)
+    leaf_grad = _fmt(s.grads()) if s.leaves[0].grad is not None else "None"
+    s.zero()
+    s.y.retain_grad()
+    s.y.sum().backward(retain_graph=True)
+    kept = s.y.grad
+    kept_text = _fmt([float(v) for v in kept.reshape(-1).tolist()]) if kept is not None else "None"
+    s.zero()
+    steps = [
+        Step(
+            f"{o}.grad of a non-leaf",
+            [f"{o}.sum().backward(retain_graph=True)", f"{o}.grad"],
+            [f"{o}.grad = None"] + [f"UserWarning: {w}" for w in warned[:1]] + ([f"RuntimeError: {error}"] if error else []),
+            f"{o} was computed from the leaves ({', '.join(s.leaf_vars)}), so it is not a leaf: backward() fills "
+            f".grad only on leaves (requires_grad=True and created by you). {s.grad_name} is set ({leaf_grad}); "
+            f"{o}.grad is not.",
+        ),
+        Step(
+            "The fix: retain_grad()",
+            [f"{o}.retain_grad()", f"{o}.sum().backward(retain_graph=True)", f"{o}.grad"],
+            [f"{o}.grad = {kept_text}"],
+            f"retain_grad() asks autograd to keep the gradient of this non-leaf too: d(Σ{o})/d{o} is 1 for every element.",
+        ),
+    ]
+    return PitfallResult(header, steps, "leaf", error or (warned[0] if warned else None))
+
+
+def _inplace(problem: Problem) -> PitfallResult:
+    """In-place ops on a leaf that requires grad, and on a tensor saved for backward: torch's errors."""
+    import torch
+
+    s = _Session(problem)
+    value = [float(t) for t in s.y.detach().reshape(-1).tolist()]
+    header = Header.of("explain", problem, value)
+    leaf = s.leaves[0]
+    name = s.leaf_vars[0]
+
+    def on_leaf() -> None:
+        leaf.add_(1)
+
+    leaf_error, _ = _torch_error(on_leaf)
+    fresh = leaf.detach().clone().requires_grad_(True)
+    saved = fresh.exp()  # exp saves its output for backward
+
+    def on_saved() -> None:
+        saved.mul_(2)
+        saved.sum().backward()
+
+    saved_error, _ = _torch_error(on_saved)
+    fixed = leaf.detach().clone().requires_grad_(True)
+    out = fixed.exp()
+    out = out * 2  # out of place: the saved exp(x) is untouched
+    out.sum().backward()
+    grad = fixed.grad
+    steps = [
+        Step(
+            "An in-place op on a leaf",
+            [f"{name}.add_(1)"],
+            [f"RuntimeError: {leaf_error}"] if leaf_error else ["(no error)"],
+            f"{name} requires grad and autograd needs its value for the backward pass; changing it in place "
+            "would change the function under autograd's feet, so torch refuses.",
+        ),
+        Step(
+            "An in-place op on a tensor saved for backward",
+            [f"s = {name}.exp()  # exp saves its output for backward", "s.mul_(2)", "s.sum().backward()"],
+            [f"RuntimeError: {saved_error}"] if saved_error else ["(no error)"],
+            "The backward of exp multiplies by the exp it saved; mul_ overwrote it, and torch notices from the "
+            "tensor's version counter.",
+        ),
+        Step(
+            "The fix: out of place",
+            [f"s = {name}.exp()", "s = s * 2  # a new tensor; the saved exp is untouched", "s.sum().backward()"],
+            [f"{name}.grad = {_fmt([float(v) for v in (grad if grad is not None else torch.zeros(1)).reshape(-1).tolist()])}"],
+            "Write s = s * 2 (or work on s.clone()); to change a leaf's value, do it under torch.no_grad() "
+            "before the forward pass.",
+        ),
+    ]
+    return PitfallResult(header, steps, "inplace", saved_error or leaf_error)
+
+
+def _no_grad(problem: Problem) -> PitfallResult:
+    """Computed under torch.no_grad(), or from tensors without requires_grad: backward has nothing to follow."""
+    import torch
+
+    s = _Session(problem)
+    value = [float(t) for t in s.y.detach().reshape(-1).tolist()]
+    header = Header.of("explain", problem, value)
+    o = s.o
+    with torch.no_grad():
+        y = s.built.of_leaves(*s.leaves)
+    error, _ = _torch_error(lambda: y.sum().backward())
+    plain = [t.detach() for t in s.leaves]
+    y2 = s.built.of_leaves(*plain)
+    error2, _ = _torch_error(lambda: y2.sum().backward())
+    if s.y.requires_grad:
+        s.y.sum().backward(retain_graph=True)
+    fix = s.grads()
+    s.zero()
+    steps = [
+        Step(
+            "Under torch.no_grad()",
+            ["with torch.no_grad():", f"    {o} = ...  # the forward pass", f"{o}.sum().backward()"],
+            [f"{o}.requires_grad = {y.requires_grad}", f"RuntimeError: {error}" if error else "(no error)"],
+            "no_grad() switches recording off: the result has no grad_fn, so backward() has no graph to walk.",
+        ),
+        Step(
+            "From tensors without requires_grad",
+            [f"{', '.join(s.leaf_vars)} = torch.tensor(...)  # requires_grad=False", f"{o} = ...", f"{o}.sum().backward()"],
+            [f"{o}.requires_grad = {y2.requires_grad}", f"RuntimeError: {error2}" if error2 else "(no error)"],
+            "autograd records only operations on tensors that require grad; these do not.",
+        ),
+        Step(
+            "The fix",
+            [f"{', '.join(s.leaf_vars)} = torch.tensor(..., requires_grad=True)", f"{o} = ...  # outside no_grad", f"{o}.sum().backward()"],
+            [f"{s.grad_name} = {_fmt(fix)}"],
+            "Create the inputs you differentiate with requires_grad=True (vjp does this for --wrt) and keep "
+            "torch.no_grad() for code that must not be differentiated (evaluation, parameter updates).",
+        ),
+    ]
+    return PitfallResult(header, steps, "no-grad", error)
+
+
+def _detach(problem: Problem) -> PitfallResult:
+    """d2l's example: u = y.detach() is a constant to autograd; z = u * x gives x.grad = u."""
+    import torch
+
+    s = _Session(problem)
+    value = [float(t) for t in s.y.detach().reshape(-1).tolist()]
+    header = Header.of("explain", problem, value)
+    name = s.leaf_vars[0] if not s.single else s.leaf
+    x = s.leaves[0].detach().clone().requires_grad_(True)
+    y = x * x
+    u = y.detach()
+    z = u * x
+    z.sum().backward()
+    with_detach = [float(v) for v in x.grad.reshape(-1).tolist()] if x.grad is not None else []
+    x2 = s.leaves[0].detach().clone().requires_grad_(True)
+    y2 = x2 * x2
+    z2 = y2 * x2
+    z2.sum().backward()
+    without = [float(v) for v in x2.grad.reshape(-1).tolist()] if x2.grad is not None else []
+    u_values = [float(v) for v in u.reshape(-1).tolist()]
+    steps = [
+        Step(
+            "u = y.detach() (d2l's example)",
+            [f"y = {name} * {name}", "u = y.detach()", f"z = u * {name}", "z.sum().backward()"],
+            [f"{name}.grad = {_fmt(with_detach)}", f"u = {_fmt(u_values)}"],
+            f"detach() returns the same values with no history: autograd treats u as a constant, so "
+            f"dz/d{name} = u, not 3{name}². The graph stops at u: nothing flows back into y.",
+        ),
+        Step(
+            "Without detach",
+            [f"y = {name} * {name}", f"z = y * {name}", "z.sum().backward()"],
+            [f"{name}.grad = {_fmt(without)}  (3·{name}²)"],
+            "This is the gradient through both factors. Use detach() when a value should be used but not "
+            "trained through (targets, running statistics); vjp's --wrt makes whole inputs constants the same way.",
+        ),
+    ]
+    del torch
+    return PitfallResult(header, steps, "detach", None)

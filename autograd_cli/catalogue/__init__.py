@@ -107,3 +107,16 @@ __all__ = [
     "lookup",
     "suggest",
 ]
+
+
+def markdown_table() -> str:
+    """README's table of functions, from the listing (tests/test_readme_functions.py keeps them equal)."""
+    lines = [
+        "| operation | spellings | runs as | SymPy |",
+        "|---|---|---|---|",
+    ]
+    for r in listing():
+        spellings = ", ".join(f"`{s}`" for s in r["spellings"])
+        torch_text = r["torch"].replace("|", "\\|")
+        lines.append(f"| {r['name']}: {r['description'].replace('|', chr(92) + '|')} | {spellings} | `{torch_text}` | {'yes' if r['symbolic'] else 'no'} |")
+    return "\n".join(lines) + "\n"
