@@ -175,6 +175,7 @@ def prepare(
         remembered,
         uses_v=uses_v,
         typed_needs_typed_point=typed_needs_typed_point or streamed_at,
+        wrt=wrt,
     )
     for message in chosen.notes:
         note(message)
@@ -183,7 +184,7 @@ def prepare(
     problem = None
     if not streamed_at:
         spec = merge([parse_point(t) for t in chosen.at]) if chosen.at else None
-        problem = make_problem(function, spec, dtype, parse_wrt(wrt))
+        problem = make_problem(function, spec, dtype, parse_wrt(chosen.wrt))
     return Prepared(chosen, function, problem, remembered, path)
 
 
@@ -196,7 +197,8 @@ def remember(prep: Prepared, *, keep_point: bool = True, warn: Callable[[str], N
     same = old is not None and old.expression == c.expression and old.vars == c.vars
     at = c.at if (c.at and keep_point) else (old.at if same and old is not None else ())
     v = c.v if c.v is not None else (old.v if same and old is not None else None)
-    record = state.Remembered(c.expression, c.vars, at, v)
+    wrt = c.wrt if c.wrt is not None else (old.wrt if same and old is not None else None)
+    record = state.Remembered(c.expression, c.vars, at, v, wrt)
     if record != prep.remembered:
         warning = state.save(prep.state_path, record)
         if warning:
@@ -474,7 +476,7 @@ def _stream(req: Request, prep: Prepared, src: Sources, ch: Channels) -> int:
             fixed_v = prep.chosen.v if req.command == "product" else None
             from .problem import parse_wrt
 
-            run.points(prep.function, req.dtype, src, stdin, fixed_v, parse_wrt(req.wrt))
+            run.points(prep.function, req.dtype, src, stdin, fixed_v, parse_wrt(prep.chosen.wrt))
         else:
             assert prep.problem is not None
             need_point(prep.problem, req.command)

@@ -28,6 +28,7 @@ class Chosen:
     v_origin: str | None = None
     example: Example | None = None
     notes: list[str] = field(default_factory=list)
+    wrt: str | None = None  # --wrt, or the remembered one when the function is the remembered one
 
     @property
     def typed(self) -> bool:
@@ -45,6 +46,7 @@ def choose(
     items: list[Example] | None = None,
     uses_v: bool = True,
     typed_needs_typed_point: bool = False,
+    wrt: str | None = None,
 ) -> Chosen:
     """Resolve the function, point and v from the command line, environment and memory.
 
@@ -94,8 +96,11 @@ def choose(
             ]
         )
     notes = ignored + _notes(origin, ex, example, expression, at_texts, at_origin, v_text, v_origin)
+    chosen_wrt = wrt if wrt is not None else (remembered.wrt if same and remembered is not None else None)
+    if wrt is None and chosen_wrt is not None:
+        notes.append(f"--wrt {chosen_wrt} (from your last command)")
     return Chosen(
-        expression, fvars, at_texts, v_text if isinstance(v_text, str) else None, origin, at_origin, v_origin, ex, notes
+        expression, fvars, at_texts, v_text if isinstance(v_text, str) else None, origin, at_origin, v_origin, ex, notes, wrt=chosen_wrt
     )
 
 

@@ -32,9 +32,13 @@ class Remembered:
     vars: str | None = None
     at: tuple[str, ...] = ()
     v: str | None = None
+    wrt: str | None = None  # --wrt, remembered with the function
 
     def to_dict(self) -> dict[str, Any]:
-        return {"version": VERSION, "expression": self.expression, "vars": self.vars, "at": list(self.at), "v": self.v}
+        out = {"version": VERSION, "expression": self.expression, "vars": self.vars, "at": list(self.at), "v": self.v}
+        if self.wrt is not None:
+            out["wrt"] = self.wrt
+        return out
 
 
 def state_dir() -> Path:
@@ -103,7 +107,10 @@ def load(path: Path) -> tuple[Remembered | None, str | None]:
         vars_, v = data.get("vars"), data.get("v")
         if (vars_ is not None and not isinstance(vars_, str)) or (v is not None and not isinstance(v, str)):
             raise ValueError("unexpected contents")
-        return Remembered(expression, vars_, tuple(at), v), None
+        wrt = data.get("wrt")
+        if wrt is not None and not isinstance(wrt, str):
+            raise ValueError("unexpected contents")
+        return Remembered(expression, vars_, tuple(at), v, wrt), None
     except (ValueError, KeyError, TypeError, RecursionError) as e:
         what = "it is empty" if not raw.strip() else str(e) or e.__class__.__name__
         if isinstance(e, RecursionError):
