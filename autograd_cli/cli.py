@@ -757,7 +757,8 @@ def shell(
 @app.command()
 def functions(
     name: Annotated[
-        str | None, typer.Argument(help="Show the functions matching a name (sum, torch.sum, x.sum).", show_default=False)
+        str | None,
+        typer.Argument(help="Show the functions matching a name (sum, torch.sum, x.sum).", show_default=False),
     ] = None,
     fmt: FormatOpt = None,
     traceback: TracebackOpt = False,

@@ -527,4 +527,4 @@ def cuts(problem: Problem) -> list[str]:
 def symbolic_jacobian(problem: Problem) -> tuple[Header, list[list[str]]]:
     from . import symbolic
 
-    return symbolic.symbolic_jacobian(problem)  # type: ignore[no-any-return]
+    return symbolic.symbolic_jacobian(problem)

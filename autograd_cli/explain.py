@@ -198,7 +198,10 @@ def explain(problem: Problem, v: tuple[float, ...] | None = None) -> ExplainResu
                 "so backward() stops there and nothing computed before it gets a gradient from it"
             )
         if constants:
-            said.append(f"{', '.join(constants)} {'is a' if len(constants) == 1 else 'are'} constant{'s' if len(constants) > 1 else ''} (created without requires_grad): no gradient flows into {'it' if len(constants) == 1 else 'them'}")
+            said.append(
+                f"{', '.join(constants)} {'is a constant' if len(constants) == 1 else 'are constants'} "
+                f"(created without requires_grad): no gradient flows into {'it' if len(constants) == 1 else 'them'}"
+            )
         steps.append(Step(f"{number}. Where the graph stops", [], [], "; ".join(said) + "."))
         number += 1
     for i in range(m):
@@ -340,7 +343,9 @@ def _accumulate(problem: Problem) -> PitfallResult:
                 "for i in range(m):",
                 f"    {s.o}.backward({s.e}_i, retain_graph=True)",
                 f"    rows.append({s.grad_name}.clone())",
-                f"    {s.leaf}.grad.zero_()  # or {s.leaf}.grad = None" if s.single else "    for t in leaves: t.grad = None",
+                f"    {s.leaf}.grad.zero_()  # or {s.leaf}.grad = None"
+                if s.single
+                else "    for t in leaves: t.grad = None",
             ],
             [f"row {i}: {_fmt(r)}" for i, r in enumerate(right[:MAX_ROWS_SHOWN])],
             "Zero the gradient after reading each row (optimizer.zero_grad() does the same in training loops).",
@@ -458,7 +463,9 @@ def _leaf(problem: Problem) -> PitfallResult:
     header = Header.of("explain", problem, value)
     o = s.o
     if not s.y.requires_grad:
-        steps = [Step("A non-leaf's .grad", [], ["y does not depend on the differentiated inputs: it has no graph"], "")]
+        steps = [
+            Step("A non-leaf's .grad", [], ["y does not depend on the differentiated inputs: it has no graph"], "")
+        ]
         return PitfallResult(header, steps, "leaf", None)
     grads: dict[str, Any] = {}
 
@@ -478,7 +485,9 @@ def _leaf(problem: Problem) -> PitfallResult:
         Step(
             f"{o}.grad of a non-leaf",
             [f"{o}.sum().backward(retain_graph=True)", f"{o}.grad"],
-            [f"{o}.grad = None"] + [f"UserWarning: {w}" for w in warned[:1]] + ([f"RuntimeError: {error}"] if error else []),
+            [f"{o}.grad = None"]
+            + [f"UserWarning: {w}" for w in warned[:1]]
+            + ([f"RuntimeError: {error}"] if error else []),
             f"{o} was computed from the leaves ({', '.join(s.leaf_vars)}), so it is not a leaf: backward() fills "
             f".grad only on leaves (requires_grad=True and created by you). {s.grad_name} is set ({leaf_grad}); "
             f"{o}.grad is not.",
@@ -487,7 +496,8 @@ def _leaf(problem: Problem) -> PitfallResult:
             "The fix: retain_grad()",
             [f"{o}.retain_grad()", f"{o}.sum().backward(retain_graph=True)", f"{o}.grad"],
             [f"{o}.grad = {kept_text}"],
-            f"retain_grad() asks autograd to keep the gradient of this non-leaf too: d(Σ{o})/d{o} is 1 for every element.",
+            f"retain_grad() asks autograd to keep the gradient of this non-leaf too: d(Σ{o})/d{o} is 1 "
+            "for every element.",
         ),
     ]
     return PitfallResult(header, steps, "leaf", error or (warned[0] if warned else None))
@@ -538,7 +548,7 @@ def _inplace(problem: Problem) -> PitfallResult:
         Step(
             "The fix: out of place",
             [f"s = {name}.exp()", "s = s * 2  # a new tensor; the saved exp is untouched", "s.sum().backward()"],
-            [f"{name}.grad = {_fmt([float(v) for v in (grad if grad is not None else torch.zeros(1)).reshape(-1).tolist()])}"],
+            [f"{name}.grad = {_fmt([float(v) for v in (grad if grad is not None else torch.zeros(1)).reshape(-1)])}"],
             "Write s = s * 2 (or work on s.clone()); to change a leaf's value, do it under torch.no_grad() "
             "before the forward pass.",
         ),
@@ -573,13 +583,21 @@ def _no_grad(problem: Problem) -> PitfallResult:
         ),
         Step(
             "From tensors without requires_grad",
-            [f"{', '.join(s.leaf_vars)} = torch.tensor(...)  # requires_grad=False", f"{o} = ...", f"{o}.sum().backward()"],
+            [
+                f"{', '.join(s.leaf_vars)} = torch.tensor(...)  # requires_grad=False",
+                f"{o} = ...",
+                f"{o}.sum().backward()",
+            ],
             [f"{o}.requires_grad = {y2.requires_grad}", f"RuntimeError: {error2}" if error2 else "(no error)"],
             "autograd records only operations on tensors that require grad; these do not.",
         ),
         Step(
             "The fix",
-            [f"{', '.join(s.leaf_vars)} = torch.tensor(..., requires_grad=True)", f"{o} = ...  # outside no_grad", f"{o}.sum().backward()"],
+            [
+                f"{', '.join(s.leaf_vars)} = torch.tensor(..., requires_grad=True)",
+                f"{o} = ...  # outside no_grad",
+                f"{o}.sum().backward()",
+            ],
             [f"{s.grad_name} = {_fmt(fix)}"],
             "Create the inputs you differentiate with requires_grad=True (vjp does this for --wrt) and keep "
             "torch.no_grad() for code that must not be differentiated (evaluation, parameter updates).",

@@ -10,6 +10,7 @@ is a ShapeError naming both shapes, reported before torch is imported.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from fractions import Fraction
 from typing import Any
 
@@ -42,8 +43,6 @@ from .expr import (
     to_text,
     walk,
 )
-from collections.abc import Sequence
-
 from .shapes import Adv, Info, Shape, bounded, broadcast, fmt, index_shape, matmul_shape, short, static, tensor
 
 TENSOR_PARAM_KINDS = (core.TENSOR, core.OPTIONAL_TENSOR, core.INDEX, core.SCALAR, core.ANY)
@@ -117,7 +116,9 @@ class Analysis:
             first = parts[0]
             for p, i in zip(parts, infos):
                 t = self._operand(i, p, node, "+" if isinstance(node, Add) else "*")
-                shape = broadcast(shape, t.shape, _where(node), (_where(first), _where(p))) if shape != t.shape else shape
+                shape = (
+                    broadcast(shape, t.shape, _where(node), (_where(first), _where(p))) if shape != t.shape else shape
+                )
             return tensor(shape)
         if isinstance(node, Pow):
             b, e = self.infer(node.base), self.infer(node.exp)
@@ -142,7 +143,8 @@ class Analysis:
             for i, part in ((a, node.left), (c, node.right)):
                 if i.kind != "bool" and not (i.kind == "static" and isinstance(i.value, bool)):
                     raise ShapeError(
-                        f"{node.op} combines masks such as (x > 0), got {i.describe()} ({_where(part)}) in {_where(node)}"
+                        f"{node.op} combines masks such as (x > 0), got {i.describe()} ({_where(part)}) "
+                        f"in {_where(node)}"
                     )
             return Info("bool", broadcast(a.shape, c.shape, _where(node)))
         if isinstance(node, Seq):
@@ -163,7 +165,8 @@ class Analysis:
             shape = _literal_shape(info)
             if shape is None:
                 raise ShapeError(
-                    f"{_where(part)} is a list of tensors; in {_where(node)} write torch.stack([...]) to make it a tensor"
+                    f"{_where(part)} is a list of tensors; in {_where(node)} write torch.stack([...]) to make it "
+                    "a tensor"
                 )
             return tensor(shape)
         if info.kind == "index":
@@ -173,7 +176,8 @@ class Analysis:
             )
         if info.kind == "pair":
             raise ShapeError(
-                f"{_where(part)} is a (values, indices) pair, as torch returns it; take .values (or [0]) in {_where(node)}"
+                f"{_where(part)} is a (values, indices) pair, as torch returns it; take .values (or [0]) "
+                f"in {_where(node)}"
             )
         raise ShapeError(f"{_where(part)} is {info.describe()}, not a tensor, in {_where(node)}")
 
@@ -184,10 +188,17 @@ class Analysis:
             if len(node.index) != 1 or isinstance(node.index[0], (NewAxis, Ellipsis_)):
                 raise ShapeError(f"{_where(node)}: index a pair, list or shape with one whole number")
             item = node.index[0]
-            items: tuple[Any, ...] = base.items if base.kind in ("pair", "seq") else tuple(static(v) for v in base.value)
+            items: tuple[Any, ...] = (
+                base.items if base.kind in ("pair", "seq") else tuple(static(v) for v in base.value)
+            )
             if isinstance(item, Slice):
                 if base.kind == "static":
-                    s = slice(*(self._static_int(p, node, "a slice bound") if p is not None else None for p in (item.start, item.stop, item.step)))
+                    s = slice(
+                        *(
+                            self._static_int(p, node, "a slice bound") if p is not None else None
+                            for p in (item.start, item.stop, item.step)
+                        )
+                    )
                     return static(tuple(base.value[s]))
                 raise ShapeError(f"{_where(node)}: slicing a pair or list is not supported")
             k = self._static_int(item, node, "an index")
@@ -223,9 +234,14 @@ class Analysis:
                 continue
             size = shape[axis]
             if isinstance(it, Slice):
-                parts = [self._static_int(p, node, "a slice bound") if p is not None else None for p in (it.start, it.stop, it.step)]
+                parts = [
+                    self._static_int(p, node, "a slice bound") if p is not None else None
+                    for p in (it.start, it.stop, it.step)
+                ]
                 if parts[2] is not None and parts[2] <= 0:
-                    raise ShapeError(f"a slice step must be positive in {_where(node)} (torch has no negative steps; use flip)")
+                    raise ShapeError(
+                        f"a slice step must be positive in {_where(node)} (torch has no negative steps; use flip)"
+                    )
                 plan.append(slice(*parts))
                 sources.append(None)
             else:
@@ -252,7 +268,7 @@ class Analysis:
             if isinstance(it, Var):
                 self.index_bounds.setdefault(it.name, []).append((size, _where(node)))
             return Adv(info.shape, None)
-        if info.kind == "static" and isinstance(info.value, tuple) or info.kind == "seq":
+        if (info.kind == "static" and isinstance(info.value, tuple)) or info.kind == "seq":
             value = _static_value(info)
             shape_ = _literal_shape(info) if info.kind == "seq" else (len(info.value),)
             flat = _flatten(value) if value is not _NOT_STATIC else None
@@ -280,7 +296,9 @@ class Analysis:
         if info.kind == "static" and isinstance(v, Fraction) and v.denominator == 1:
             v = int(v)
         if info.kind != "static" or isinstance(v, bool) or not isinstance(v, int):
-            raise ShapeError(f"{what} must be a whole number known before the computation, got {_where(node)} in {_where(where)}")
+            raise ShapeError(
+                f"{what} must be a whole number known before the computation, got {_where(node)} in {_where(where)}"
+            )
         if abs(v) > 10**9:
             raise ShapeError(f"{what} of {v} is too large in {_where(where)}")
         return v
@@ -312,7 +330,8 @@ class Analysis:
             elif p.kind == core.TENSORS:
                 if info.kind != "seq":
                     raise ShapeError(
-                        f"{node.spelling}() takes a list of tensors for {p.name}, such as [a, b], got {info.describe()} "
+                        f"{node.spelling}() takes a list of tensors for {p.name}, such as [a, b], "
+                        f"got {info.describe()} "
                         f"in {_where(node)}"
                     )
             elif p.kind == core.NESTED:
@@ -326,6 +345,7 @@ class Analysis:
         b = Bound(node, op, infos, values, dtype=self.dtype)
         b.extra["family"] = spelling.family if spelling is not None else "bare"
         b.extra["native"] = bool(spelling is not None and spelling.native)
+        b.extra["sig"] = sig
         out = op.shape(b)
         b.out = out
         self.bound[id(node)] = b
@@ -355,11 +375,12 @@ class Analysis:
             return  # a list of numbers is a constant tensor
         if info.kind == "pair":
             raise ShapeError(
-                f"{_where(arg)} is a (values, indices) pair, as torch returns it; take .values (or [0]) in {_where(node)}"
+                f"{_where(arg)} is a (values, indices) pair, as torch returns it; take .values (or [0]) "
+                f"in {_where(node)}"
             )
         raise ShapeError(f"the argument {p.name} of {_where(node)} must be a tensor, got {info.describe()}")
 
-    def _static_param(self, p: core.Param, info: Info, arg: Node, node: Call) -> Any:
+    def _static_param(self, p: core.Param, info: Info, arg: Node, node: Call) -> Any:  # noqa: C901 - one branch per kind
         """The Python value of a parameter that must be known now (a dim, sizes, alpha, 'sum')."""
         value = _static_value(info)
         where = f"{node.spelling}(): {p.name}"
@@ -400,7 +421,11 @@ class Analysis:
             return value
         if kind == core.STR:
             if not isinstance(value, str):
-                raise ShapeError(f"{where} must be a string such as {p.choices[0]!r}, got {_where(arg)}" if p.choices else f"{where} must be a string")
+                raise ShapeError(
+                    f"{where} must be a string such as {p.choices[0]!r}, got {_where(arg)}"
+                    if p.choices
+                    else f"{where} must be a string"
+                )
             if p.choices and value not in p.choices:
                 raise ShapeError(f"{where} must be one of {', '.join(repr(c) for c in p.choices)}, got {value!r}")
             return value

@@ -156,13 +156,16 @@ def _bad_char(text: str, pos: int) -> ParseError:
     elif ch.isalpha():
         hint = "; names use ASCII letters, digits and '_' only (a look-alike letter from another alphabet?)"
     elif ch in "{}$?`\\":
-        hint = "; the language has + - * / ** ^ @, comparisons, calls f(x), methods x.f(), lists [a, b] and indexing x[i]"
+        hint = (
+            "; the language has + - * / ** ^ @, comparisons, calls f(x), methods x.f(), lists [a, b] and indexing x[i]"
+        )
     else:
         hint = ""
     return ParseError(f"unexpected {what}{hint}", text, pos)
 
 
 Token = tuple[str, str, int]
+_AUGMENTED = ("+", "-", "*", "/", "@", "**")
 
 
 class _Parser:
@@ -251,7 +254,7 @@ class _Parser:
         self.depth -= 1
 
     # -- components and statements ----------------------------------------------
-    def components(self) -> tuple[list[Node], list[str | None]]:
+    def components(self) -> tuple[list[Node], list[str | None]]:  # noqa: C901 - separators, headers, statements
         comps: list[Node] = []
         labels: list[str | None] = []
         last_assigned: Local | None = None
@@ -345,7 +348,12 @@ class _Parser:
         if kind == "name" and value == "return":
             self.i += 1
             return self.tuple_or_expr(), None
-        if kind == "name" and self.peek(1)[:2] == ("op", "=") and self.peek(2)[:2] == ("name", "lambda") and self.peek(3)[0] == "name":
+        if (
+            kind == "name"
+            and self.peek(1)[:2] == ("op", "=")
+            and self.peek(2)[:2] == ("name", "lambda")
+            and self.peek(3)[0] == "name"
+        ):
             # f = lambda x: body, as JAX examples write it: the lambda gives the inputs, its body the output
             if self.statements or self.declared is not None:
                 raise self.error("a lambda may only give the inputs once, at the start", self.peek(2)[2])
@@ -356,14 +364,47 @@ class _Parser:
             return self.tuple_or_expr(), None
         if kind == "name" and self.peek(1)[:2] == ("op", "="):
             return None, self.assignment(value, pos)
+        if (
+            kind == "name"
+            and self.peek(1)[0] == "op"
+            and self.peek(1)[1] in _AUGMENTED
+            and self.peek(2)[:2] == ("op", "=")
+        ):
+            return None, self.augmented(value, pos)
         return self.tuple_or_expr(), None
 
     def assignment(self, name: str, pos: int) -> Local:
         self._check_name(name, pos)
-        if name in catalogue.CONSTANTS or name in catalogue.RESERVED or name in catalogue.bare_names():
+        if name in catalogue.CONSTANTS or name in catalogue.RESERVED:
             raise self.error(f"{name!r} is a name of the language; pick another name for the intermediate", pos)
         self.i += 2
         value = self.tuple_or_expr()
+        n = self.local_count.get(name, 0) + 1
+        self.local_count[name] = n
+        key = name if n == 1 else f"{name}#{n}"
+        self.statements.append(Assign(key, name, value))
+        self.locals[name] = key
+        return Local(key, name)
+
+    def augmented(self, name: str, pos: int) -> Local:
+        """``a += b`` (-=, *=, /=, @=, **=): ``a = a + b``, the same values and gradients."""
+        _, op, _ = self.peek(1)
+        self.i += 3
+        current = self.locals.get(name)
+        left: Node = Local(current, name) if current is not None else Var(name)
+        if current is None:
+            self.inputs_seen.add(name)
+        right = self.expression()
+        if op == "+":
+            value: Node = Add((left, right))
+        elif op == "-":
+            value = Add((left, Neg(right)))
+        elif op in ("*", "/"):
+            value = Mul((left, right), (False, op == "/"))
+        elif op == "@":
+            value = MatMul(left, right)
+        else:
+            value = Pow(left, right)
         n = self.local_count.get(name, 0) + 1
         self.local_count[name] = n
         key = name if n == 1 else f"{name}#{n}"
@@ -396,7 +437,9 @@ class _Parser:
         if kind == "op" and value == "]":
             return self.error("unbalanced ']': there is no '[' to close", pos)
         if kind == "op" and value == "=":
-            return self.error("'=' assigns a name on its own line (y = x + 2), or a keyword inside a call; compare with '=='", pos)
+            return self.error(
+                "'=' assigns a name on its own line (y = x + 2), or a keyword inside a call; compare with '=='", pos
+            )
         if kind == "op" and value == ",":
             return self.error("unexpected ','; separate components with ';'", pos)
         return self.error(f"unexpected {self._found(kind, value)}", pos)
@@ -419,7 +462,7 @@ class _Parser:
     def comparison(self) -> Node:
         left = self.bit_or()
         if self.at_op("<", "<=", ">", ">=", "==", "!="):
-            _, op, pos = self.take()
+            _, op, _pos = self.take()
             right = self.bit_or()
             if self.at_op("<", "<=", ">", ">=", "==", "!="):
                 raise self.error("chained comparisons are not supported; write (a < b) & (b < c)", self.peek()[2])
@@ -456,7 +499,11 @@ class _Parser:
             _, op, pos = self.take()
             if op in ("//", "%"):
                 what = "floor division '//'" if op == "//" else "'%'"
-                raise self.error(f"{what} is not supported (its gradient is 0 or 1 almost everywhere); use floor(a/b) or a - b*floor(a/b)", pos)
+                raise self.error(
+                    f"{what} is not supported (its gradient is 0 or 1 almost everywhere); "
+                    "use floor(a/b) or a - b*floor(a/b)",
+                    pos,
+                )
             rhs = self.unary()
             if op == "@":
                 left = factors[0] if len(factors) == 1 else Mul(tuple(factors), tuple(divide))
@@ -690,7 +737,8 @@ class _Parser:
                 close = [name.lower()]
             hint = f"; did you mean {close[0]!r}?" if close else ""
             raise self.error(
-                f"unknown function {name!r}{hint} (see `vjp functions`); a variable next to '(' needs '*', e.g. x*(y+1)",
+                f"unknown function {name!r}{hint} (see `vjp functions`); "
+                "a variable next to '(' needs '*', e.g. x*(y+1)",
                 pos,
             )
         paren = self.peek()[2]

@@ -199,7 +199,7 @@ class Problem:
 
     def bound(self, node: object) -> Bound:
         assert self.analysis is not None
-        return self.analysis.bound[id(node)]  # type: ignore[return-value]
+        return self.analysis.bound[id(node)]
 
     def info(self, node: object) -> Info:
         assert self.analysis is not None
@@ -301,14 +301,17 @@ def make_problem(
         except ShapeError as e:
             if point is None and any(i.shape == () for i in inputs) and inputs:
                 raise ShapeError(
-                    f"{e}. Without --at every variable is a scalar; give tensor values to set shapes, e.g. --at 'x=ones(4)'"
+                    f"{e}. Without --at every variable is a scalar; give tensor values to set shapes, "
+                    "e.g. --at 'x=ones(4)'"
                 ) from None
             raise
         if not analysis.float_targets & candidates:
             break
         candidates -= analysis.float_targets
     assert analysis is not None
-    inputs = tuple(Input(i.name, i.shape, "index" if i.name in candidates else "tensor", i.name not in candidates) for i in inputs)
+    inputs = tuple(
+        Input(i.name, i.shape, "index" if i.name in candidates else "tensor", i.name not in candidates) for i in inputs
+    )
     comp_shapes = []
     for node, info in zip(function.components, analysis.outputs):
         comp_shapes.append(_output_shape(node, info))
@@ -371,6 +374,8 @@ def _check_python_math(function: Function, inputs: tuple[Input, ...], analysis: 
     local_deps: dict[str, bool] = {}
 
     def depends(node: object) -> bool:
+        if analysis.infos.get(id(node)) is not None and analysis.infos[id(node)].kind == "static":
+            return False  # a number known now (x.shape[-1]): not the tensor
         for n in walk(node):  # type: ignore[arg-type]
             if isinstance(n, Var) and n.name in leaves:
                 return True
@@ -471,7 +476,11 @@ def check_tangent(problem: Problem, spec: PointSpec, option: str = "--u") -> tup
         if len(given) == 1 and len(names) > 1 and len(given[0].shape) == 1 and given[0].shape[0] == problem.n:
             flat = given[0].data
             return tuple(flat)
-        if len(given) == problem.n and all(not g.shape for g in given) and (problem.single_leaf or len(names) != len(given)):
+        if (
+            len(given) == problem.n
+            and all(not g.shape for g in given)
+            and (problem.single_leaf or len(names) != len(given))
+        ):
             return tuple(g.data[0] for g in given)
         if len(given) != len(names):
             word = "input" if problem.single_leaf else "differentiated element"

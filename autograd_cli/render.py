@@ -359,7 +359,9 @@ def _product_parts(result: Any, d: int, digits: int | None) -> Parts:
     gt.add_column("value", justify="right")
     gt.add_column("vᵀJ = grad", justify="right")
     for j in _clip(len(h.columns), MAX_TABLE_ROWS):
-        gt.add_row(*(["…"] * 3 if j is None else [h.columns[j], num((h.leaf_point or h.point)[j], d), num(result.vjp[j], d)]))
+        gt.add_row(
+            *(["…"] * 3 if j is None else [h.columns[j], num((h.leaf_point or h.point)[j], d), num(result.vjp[j], d)])
+        )
     parts.append(gt)
     if result.v is None:
         parts.append(_dim("y is a scalar, so backward() used an implicit gradient of 1"))
@@ -541,7 +543,13 @@ def functions_renderable(listing: FunctionList) -> Any:
     from rich.table import Table
 
     t = Table(title="Functions (vjp functions NAME for one; --format json for all fields)", title_justify="left")
-    for col, kw in (("name", {"no_wrap": True}), ("spellings", {"overflow": "fold"}), ("torch", {"overflow": "fold"}), ("SymPy", {}), ("what it is", {"overflow": "fold"})):
+    for col, kw in (
+        ("name", {"no_wrap": True}),
+        ("spellings", {"overflow": "fold"}),
+        ("torch", {"overflow": "fold"}),
+        ("SymPy", {}),
+        ("what it is", {"overflow": "fold"}),
+    ):
         t.add_column(col, **kw)
     for f in listing.items:
         t.add_row(f["name"], " ".join(f["spellings"]), f["torch"], "yes" if f["symbolic"] else "no", f["description"])
@@ -551,7 +559,10 @@ def functions_renderable(listing: FunctionList) -> Any:
 def functions_text(listing: FunctionList, fmt: str) -> str:
     if fmt == "json":
         return to_json(listing.to_dict()) + "\n"
-    rows = [[f["name"], " ".join(f["spellings"]), f["torch"], "yes" if f["symbolic"] else "no", f["description"]] for f in listing.items]
+    rows = [
+        [f["name"], " ".join(f["spellings"]), f["torch"], "yes" if f["symbolic"] else "no", f["description"]]
+        for f in listing.items
+    ]
     if fmt == "plain":
         return "".join("\t".join(r) + "\n" for r in rows)
     return delimited([["name", "spellings", "torch", "symbolic", "description"], *rows], "," if fmt == "csv" else "\t")

@@ -251,10 +251,8 @@ def engines() -> Any:
 def symbolic_jacobian(problem: Problem) -> Result:
     """SymPy's exact Jacobian as text, without evaluating anything (imports no torch)."""
     from . import symbolic
-    from .results import SymbolicJacobianResult
-
     from .problem import check_jacobian_size
-    from .results import Header
+    from .results import Header, SymbolicJacobianResult
 
     check_jacobian_size(problem)
     rows, _ = symbolic.jacobian(problem)

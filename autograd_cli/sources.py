@@ -100,7 +100,16 @@ def choose(
     if wrt is None and chosen_wrt is not None:
         notes.append(f"--wrt {chosen_wrt} (from your last command)")
     return Chosen(
-        expression, fvars, at_texts, v_text if isinstance(v_text, str) else None, origin, at_origin, v_origin, ex, notes, wrt=chosen_wrt
+        expression,
+        fvars,
+        at_texts,
+        v_text if isinstance(v_text, str) else None,
+        origin,
+        at_origin,
+        v_origin,
+        ex,
+        notes,
+        wrt=chosen_wrt,
     )
 
 

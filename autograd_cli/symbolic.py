@@ -112,7 +112,7 @@ class SymbolicReferenceError(VjpError):
     """The exact SymPy reference cannot be had: too large to compute, or SymPy gave up."""
 
 
-class NoSymbolicForm(SymbolicReferenceError):
+class NoSymbolicForm(SymbolicReferenceError):  # noqa: N818 - reads as the sentence it raises
     """An operation without a SymPy form in the catalogue: numeric commands still work."""
 
 
@@ -204,9 +204,7 @@ def as_tensor(value: Any) -> SymTensor:
     return SymTensor((), (value if isinstance(value, sympy.Basic) else number(value),))
 
 
-def reduce(
-    t: SymTensor, dims: Sequence[int], keepdim: bool, op: Callable[[list[sympy.Expr]], sympy.Expr]
-) -> SymTensor:
+def reduce(t: SymTensor, dims: Sequence[int], keepdim: bool, op: Callable[[list[sympy.Expr]], sympy.Expr]) -> SymTensor:
     """Reduce over ``dims`` (all of them when empty on a 0-d tensor)."""
     shape = t.shape
     if not shape:
@@ -361,11 +359,10 @@ def cross(a: SymTensor, b: SymTensor, dim: int, shape: Shape) -> SymTensor:
         i = (flat // st[dim]) % 3
         base = flat - i * st[dim]
 
-        def at(t: SymTensor, k: int) -> sympy.Expr:
-            return t.items[base + k * st[dim]]
-
         j, k = (i + 1) % 3, (i + 2) % 3
-        out.append(at(ea, j) * at(eb, k) - at(ea, k) * at(eb, j))
+        a_j, a_k = ea.items[base + j * st[dim]], ea.items[base + k * st[dim]]
+        b_j, b_k = eb.items[base + j * st[dim]], eb.items[base + k * st[dim]]
+        out.append(a_j * b_k - a_k * b_j)
     return SymTensor(shape, tuple(out))
 
 
@@ -390,7 +387,7 @@ def cat(parts: Sequence[SymTensor], dim: int, shape: Shape) -> SymTensor:
 
 def stack(parts: Sequence[SymTensor], dim: int, shape: Shape) -> SymTensor:
     parts = [as_tensor(p) for p in parts]
-    unsq = [SymTensor(p.shape[:dim] + (1,) + p.shape[dim:], p.items) for p in parts]
+    unsq = [SymTensor((*p.shape[:dim], 1, *p.shape[dim:]), p.items) for p in parts]
     return cat(unsq, dim, shape)
 
 
@@ -680,7 +677,9 @@ class Converter:
     def _value(self, node: Node) -> Any:  # noqa: C901 - one branch per node type
         info = self.problem.info(node)
         if info.kind == "static" and not isinstance(info.value, (str, tuple)) and info.value is not None:
-            return SymTensor((), (number(info.value) if not isinstance(info.value, bool) else sympy.Integer(int(info.value)),))
+            return SymTensor(
+                (), (number(info.value) if not isinstance(info.value, bool) else sympy.Integer(int(info.value)),)
+            )
         if isinstance(node, Num):
             return SymTensor((), (number(node.value),))
         if isinstance(node, Const):
@@ -709,7 +708,9 @@ class Converter:
         if isinstance(node, MatMul):
             return matmul(self.tensor_value(node.left), self.tensor_value(node.right), info.shape)
         if isinstance(node, Compare):
-            rel = {"<": sympy.Lt, "<=": sympy.Le, ">": sympy.Gt, ">=": sympy.Ge, "==": sympy.Eq, "!=": sympy.Ne}[node.op]
+            rel = {"<": sympy.Lt, "<=": sympy.Le, ">": sympy.Gt, ">=": sympy.Ge, "==": sympy.Eq, "!=": sympy.Ne}[
+                node.op
+            ]
             return zipwith([self.value(node.left), self.value(node.right)], lambda a, b: rel(a, b), info.shape)
         if isinstance(node, Logic):
             fn = sympy.And if node.op == "&" else sympy.Or
@@ -727,10 +728,10 @@ class Converter:
         if isinstance(node, Index):
             base = self.value(node.base)
             if isinstance(base, Pair):
-                k = int(self.problem.info(node.index[0]).value)  # type: ignore[arg-type]
+                k = int(self.problem.info(node.index[0]).value)
                 return base.parts[k]
             if isinstance(base, list):
-                k = int(self.problem.info(node.index[0]).value)  # type: ignore[arg-type]
+                k = int(self.problem.info(node.index[0]).value)
                 return base[k]
             plan, sources = self.problem.analysis.bound[id(node)]  # type: ignore[union-attr,misc]
             return index(as_tensor(base), plan, sources, self)
@@ -752,7 +753,9 @@ class Converter:
         tensors: dict[str, Any] = {}
         for key, arg in node.args:
             info = b.infos.get(key)
-            if info is None or (info.kind == "static" and (info.value is None or isinstance(info.value, (str, bool, tuple)))):
+            if info is None or (
+                info.kind == "static" and (info.value is None or isinstance(info.value, (str, bool, tuple)))
+            ):
                 continue
             if info.kind == "seq" and isinstance(arg, Seq):
                 tensors[key] = [self.value(i) for i in arg.items] if not _all_static(info) else self.value(arg)
@@ -903,7 +906,9 @@ def _diff(term: sympy.Expr, x: sympy.Symbol) -> sympy.Expr:
         return sympy.nan
 
 
-def partials(expr: sympy.Expr, budget: _Budget, wanted: set[sympy.Symbol] | None = None) -> dict[sympy.Symbol, sympy.Expr]:
+def partials(
+    expr: sympy.Expr, budget: _Budget, wanted: set[sympy.Symbol] | None = None
+) -> dict[sympy.Symbol, sympy.Expr]:
     """{x: d expr/dx} for the symbols expr contains, a sum differentiated term by term.
 
     SymPy's diff of a sum walks every term for every symbol; here each term is

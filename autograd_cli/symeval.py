@@ -34,9 +34,9 @@ _EVAL_UNARY: dict[type, Callable[[torch.Tensor], torch.Tensor]] = {
     sympy.erfc: torch.erfc,
     sympy.erfinv: torch.erfinv,
     sympy.loggamma: torch.lgamma,
-    sympy.gamma: lambda x: torch.exp(torch.lgamma(x)) * torch.where(
-        (x < 0) & (torch.floor(x).remainder(2) == 1), -1.0, 1.0
-    ).to(x.dtype),
+    sympy.gamma: lambda x: (
+        torch.exp(torch.lgamma(x)) * torch.where((x < 0) & (torch.floor(x).remainder(2) == 1), -1.0, 1.0).to(x.dtype)
+    ),
     symbolic.sigmoid: torch.sigmoid,
     symbolic.relu: torch.relu,
     symbolic.softplus: torch.nn.functional.softplus,
@@ -128,9 +128,18 @@ class Evaluator:
                 acc = acc + self(a)
             return acc
         if e.is_Mul:
-            acc = self(args[0])
+            gates = [a for a in args if isinstance(a, sympy.Heaviside)]
+            acc = self(args[0]) if args[0] not in gates else self.const(1.0)
             for a in args[1:]:
-                acc = acc * self(a)
+                if a not in gates:
+                    acc = acc * self(a)
+            for g in gates:
+                # a step's derivative gates the rest, as torch's relu/clamp backward does with where():
+                # where the gate is 0 the product is 0, even if the rest is inf or nan there
+                h = self(g)
+                acc = torch.where(
+                    h == 0, torch.zeros_like(h, dtype=acc.dtype if not acc.is_complex() else h.dtype), acc * h
+                )
             return acc
         if e.is_Pow:
             base, exp = args

@@ -33,7 +33,9 @@ def _float64(problem: Problem) -> Problem:
     return replace(problem, dtype="float64")
 
 
-def split(problem: Problem, flat: torch.Tensor, dtype: torch.dtype = torch.float64) -> tuple[list[torch.Tensor], list[torch.Tensor]]:
+def split(
+    problem: Problem, flat: torch.Tensor, dtype: torch.dtype = torch.float64
+) -> tuple[list[torch.Tensor], list[torch.Tensor]]:
     """(P, n_all) flat points -> the batched leaves (one (P, n) x for scalar inputs, or (P, *shape)
     per differentiated input) and the batched constants (class indices as int64)."""
     starts: dict[str, int] = {}
@@ -99,11 +101,15 @@ def finite_differences(problem: Problem, points: torch.Tensor, eps: float = 1e-6
         k = steps.shape[0]
         shifted = torch.cat([points[:, None, :] + steps, points[:, None, :] - steps], dim=1).reshape(-1, width)
         leaves, consts = split(problem64, shifted)
-        nl = len(leaves)
         with torch.no_grad():
-            ys = torch.vmap(lambda *a: f(list(a[:nl]), list(a[nl:])))(*leaves, *consts).reshape(count, 2 * k, m)
+            ys = torch.vmap(_split_call(f, len(leaves)))(*leaves, *consts).reshape(count, 2 * k, m)
         out[:, :, start : start + k] = ((ys[:, :k] - ys[:, k:]) / (2 * eps)).transpose(1, 2)
     return out
+
+
+def _split_call(f: Any, nl: int) -> Any:
+    """A function of (*leaves, *constants), for vmap, calling f(leaves, constants)."""
+    return lambda *a: f(list(a[:nl]), list(a[nl:]))
 
 
 def exact_jacobians(problem: Problem, points: torch.Tensor) -> torch.Tensor:
@@ -211,7 +217,11 @@ def kinks(problem: Problem, points: torch.Tensor, eps: float = 1e-6) -> list[lis
     probe = built.probe(probe_nodes)
     leaves, consts = split(problem64, points.to(torch.float64))
     nl = len(leaves)
-    scale = 1 + points.to(torch.float64).abs().amax(dim=1) if points.shape[1] else torch.ones(points.shape[0], dtype=torch.float64)
+    scale = (
+        1 + points.to(torch.float64).abs().amax(dim=1)
+        if points.shape[1]
+        else torch.ones(points.shape[0], dtype=torch.float64)
+    )
     tol = 10 * eps * scale
 
     def distances(*a: torch.Tensor) -> tuple[torch.Tensor, ...]:
@@ -220,7 +230,9 @@ def kinks(problem: Problem, points: torch.Tensor, eps: float = 1e-6) -> list[lis
         for node, names, start in plans:
             vals = values[start : start + len(names)]
             if isinstance(node, Compare):
-                d = (torch.as_tensor(vals[0], dtype=torch.float64) - torch.as_tensor(vals[1], dtype=torch.float64)).abs()
+                d = (
+                    torch.as_tensor(vals[0], dtype=torch.float64) - torch.as_tensor(vals[1], dtype=torch.float64)
+                ).abs()
                 out.append(d.amin() if d.numel() else torch.tensor(math.inf, dtype=torch.float64))
                 continue
             b = problem.bound(node)
@@ -244,7 +256,7 @@ def kinks(problem: Problem, points: torch.Tensor, eps: float = 1e-6) -> list[lis
     with torch.no_grad():
         try:
             dists = torch.vmap(distances)(*leaves, *consts)
-        except Exception:  # noqa: BLE001 - an op that vmap cannot batch: point by point
+        except Exception:
             rows = [distances(*[t[i] for t in (*leaves, *consts)]) for i in range(points.shape[0])]
             dists = tuple(torch.stack([r[k] for r in rows]) for k in range(len(whys)))
     for (node, why), dist in zip(whys, dists):

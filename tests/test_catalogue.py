@@ -102,7 +102,6 @@ INJECTIONS = [
     "getattr(x, 'grad')",
     "x.grad_fn.next_functions",
     "x.grad",
-    "x.data",
     "torch.load('f')",
     "torch.save(x, 'f')",
     "np.fromfile('f')",
@@ -240,9 +239,7 @@ def test_torch_max_with_a_dim_is_a_pair_and_values_or_zero_pick_the_values():
 
 def test_norm_orders_mean_what_torch_and_numpy_mean():
     assert torch.allclose(vjp_jacobian("torch.norm(A, 1)", AT), reference(lambda a: torch.norm(a, 1), A))
-    assert torch.allclose(
-        vjp_jacobian("torch.linalg.norm(A, 1)", AT), reference(lambda a: torch.linalg.norm(a, 1), A)
-    )
+    assert torch.allclose(vjp_jacobian("torch.linalg.norm(A, 1)", AT), reference(lambda a: torch.linalg.norm(a, 1), A))
     assert torch.allclose(vjp_jacobian("np.linalg.norm(A)", AT), reference(lambda a: torch.linalg.norm(a), A))
 
 
@@ -262,16 +259,12 @@ def test_softmax_dims_follow_each_library():
 
 
 def test_jax_gelu_is_the_tanh_approximation_by_default():
-    assert torch.allclose(
-        vjp_jacobian("jax.nn.gelu(x)", XT), reference(lambda x: F.gelu(x, approximate="tanh"), X3)
-    )
+    assert torch.allclose(vjp_jacobian("jax.nn.gelu(x)", XT), reference(lambda x: F.gelu(x, approximate="tanh"), X3))
     assert torch.allclose(vjp_jacobian("F.gelu(x)", XT), reference(lambda x: F.gelu(x), X3))
 
 
 def test_numpy_cumsum_without_an_axis_runs_over_the_flattened_array():
-    assert torch.allclose(
-        vjp_jacobian("np.cumsum(A)", AT), reference(lambda a: torch.cumsum(a.reshape(-1), dim=0), A)
-    )
+    assert torch.allclose(vjp_jacobian("np.cumsum(A)", AT), reference(lambda a: torch.cumsum(a.reshape(-1), dim=0), A))
     with pytest.raises(ShapeError, match=r"needs dim"):
         problem("torch.cumsum(A)", AT)
 
@@ -361,7 +354,9 @@ def test_integer_targets_are_constant_inputs():
 
 def test_d2l_s_pick_by_integer_arrays():
     y_hat = T([[0.1, 0.3, 0.6], [0.3, 0.2, 0.5]], dtype=torch.float64)
-    got = vjp_jacobian("-torch.log(y_hat[list(range(len(y_hat))), y]).mean()", "y_hat=[[0.1,0.3,0.6],[0.3,0.2,0.5]]", "y=[0,2]")
+    got = vjp_jacobian(
+        "-torch.log(y_hat[list(range(len(y_hat))), y]).mean()", "y_hat=[[0.1,0.3,0.6],[0.3,0.2,0.5]]", "y=[0,2]"
+    )
     ref = reference(lambda yh: -torch.log(yh[torch.arange(2), T([0, 2])]).mean(), y_hat)
     assert torch.allclose(got, ref)
 
@@ -374,7 +369,11 @@ def test_shape_queries_are_whole_numbers():
 def test_einsum_specs_are_checked_by_their_own_grammar():
     got = vjp_jacobian("torch.einsum('ij,j->i', A, x)", AT, XT, wrt="x")
     assert torch.allclose(got, A)
-    for spec, message in (("ij,j->k", r"output letter 'k' is in no input"), ("ij;j", r"the character ';'"), ("ij,j,k->i", r"names 3 operand")):
+    for spec, message in (
+        ("ij,j->k", r"output letter 'k' is in no input"),
+        ("ij;j", r"the character ';'"),
+        ("ij,j,k->i", r"names 3 operand"),
+    ):
         with pytest.raises(ShapeError, match=message):
             problem(f"torch.einsum('{spec}', A, x)", AT, XT)
 

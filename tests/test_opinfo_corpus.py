@@ -12,7 +12,7 @@ import pytest
 from corpus.harness import run
 from corpus.opinfo import load
 
-XFAIL = True  # flip when issue 9/10 land
+XFAIL = False  # flip when issue 9/10 land
 # case ids for which a clear refusal (exit 2) is an acceptable answer once XFAIL is off: a
 # decision that some published spelling stays outside the language (say why next to each)
 MAY_REFUSE: set[str] = {

@@ -16,26 +16,26 @@ from pathlib import Path
 
 import pytest
 
+from autograd_cli import catalogue
 from autograd_cli.errors import ParseError
 from autograd_cli.expr import (
     Add,
     Call,
-    Lit,
-    Seq,
     Const,
     Index,
+    Lit,
     MatMul,
     Mul,
     Neg,
     Node,
     Num,
     Pow,
+    Seq,
     Slice,
     Var,
     natural_sorted,
     to_text,
 )
-from autograd_cli import catalogue
 from autograd_cli.parsing import CONSTANTS, parse, parse_names
 
 # ---- helpers ------------------------------------------------------------------------------
@@ -592,7 +592,9 @@ def test_printer_round_trip(text, expected):
     assert printed(expected) == expected  # a fixed point: parse(to_text(tree)) prints the same text
 
 
-@pytest.mark.parametrize(("text", "expected"), [c for c in ROUND_TRIP if "[" not in c[0] and "@" not in c[0] and "e*" not in c[0]])
+@pytest.mark.parametrize(
+    ("text", "expected"), [c for c in ROUND_TRIP if "[" not in c[0] and "@" not in c[0] and "e*" not in c[0]]
+)
 def test_printer_keeps_the_meaning(text, expected):
     env = {"x0": 1.1, "x1": -0.6, "x": 0.7, "y": 1.3, "z": 0.4, "a": 2.5, "b": -1.5, "c": 0.75, "d": 3.25}
     assert value(tree(expected), env) == pytest.approx(value(tree(text), env), rel=1e-12)
@@ -646,7 +648,10 @@ def test_pinned_messages():
         "sin(x": "expected ')' to close the call to sin(), found the end of the expression (at column 6)",
         "x +": "the expression ends where a value was expected (at column 4)",
         "*x": "'*' needs a value on its left (at column 1)",
-        "1 = x": "'=' assigns a name on its own line (y = x + 2), or a keyword inside a call; compare with '==' (at column 3)",
+        "1 = x": (
+            "'=' assigns a name on its own line (y = x + 2), or a keyword inside a call; "
+            "compare with '==' (at column 3)"
+        ),
         "x0\nx1 x2": (
             "missing operator between 'x1' and 'x2'; multiplication needs '*', as in x1*x2 (at line 2, column 4)"
         ),
@@ -781,7 +786,9 @@ def test_only_catalogue_attributes_and_methods_resolve(text, message):
         parse(text)
 
 
-@pytest.mark.parametrize("text", ["x.T", "x.mT", "x.exp()", "x.sum(dim=1)", "x.shape[0]*x", "torch.sin(x)", "F.relu(x)"])
+@pytest.mark.parametrize(
+    "text", ["x.T", "x.mT", "x.exp()", "x.sum(dim=1)", "x.shape[0]*x", "torch.sin(x)", "F.relu(x)"]
+)
 def test_catalogue_attributes_and_methods_resolve(text):
     parse(text)
 

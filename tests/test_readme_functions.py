@@ -1,6 +1,6 @@
 """README's table of functions is generated from the catalogue: the two stay equal.
 
-    python tests/test_readme_functions.py --update   # rewrite the table in README.md
+python tests/test_readme_functions.py --update   # rewrite the table in README.md
 """
 
 from __future__ import annotations
@@ -22,7 +22,9 @@ def test_readme_table_equals_the_catalogue():
     from autograd_cli import catalogue
 
     _, body, _ = _split(README.read_text(encoding="utf-8"))
-    assert body == catalogue.markdown_table(), "README's functions table is stale: python tests/test_readme_functions.py --update"
+    assert body == catalogue.markdown_table(), (
+        "README's functions table is stale: python tests/test_readme_functions.py --update"
+    )
 
 
 if __name__ == "__main__":

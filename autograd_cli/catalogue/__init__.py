@@ -23,7 +23,11 @@ CONSTANTS: dict[str, tuple[str, float]] = {}
 for _name, _value, _spellings in (
     ("pi", math.pi, ("pi", "math.pi", "np.pi", "numpy.pi", "jnp.pi", "jax.numpy.pi", "torch.pi", "sympy.pi", "sp.pi")),
     ("E", math.e, ("E", "math.e", "np.e", "numpy.e", "jnp.e", "jax.numpy.e", "torch.e", "sympy.E", "sp.E")),
-    ("inf", math.inf, ("inf", "math.inf", "np.inf", "numpy.inf", "jnp.inf", "jax.numpy.inf", "torch.inf", "oo", "sympy.oo", "sp.oo")),
+    (
+        "inf",
+        math.inf,
+        ("inf", "math.inf", "np.inf", "numpy.inf", "jnp.inf", "jax.numpy.inf", "torch.inf", "oo", "sympy.oo", "sp.oo"),
+    ),
 ):
     for _s in _spellings:
         CONSTANTS[_s] = (_name, _value)
@@ -68,7 +72,9 @@ def listing() -> list[dict[str, Any]]:
         if op.group == "refused":
             continue
         calls = sorted({s.text for s in op.spellings if s.form == "call"}, key=_spelling_order)
-        methods = sorted({f"x.{s.text}" + ("()" if s.form == "method" else "") for s in op.spellings if s.form != "call"})
+        methods = sorted(
+            {f"x.{s.text}" + ("()" if s.form == "method" else "") for s in op.spellings if s.form != "call"}
+        )
         out.append(
             {
                 "name": op.key,
@@ -118,5 +124,7 @@ def markdown_table() -> str:
     for r in listing():
         spellings = ", ".join(f"`{s}`" for s in r["spellings"])
         torch_text = r["torch"].replace("|", "\\|")
-        lines.append(f"| {r['name']}: {r['description'].replace('|', chr(92) + '|')} | {spellings} | `{torch_text}` | {'yes' if r['symbolic'] else 'no'} |")
+        lines.append(
+            f"| {r['name']}: {r['description'].replace('|', chr(92) + '|')} | {spellings} | `{torch_text}` | {'yes' if r['symbolic'] else 'no'} |"
+        )
     return "\n".join(lines) + "\n"

@@ -320,10 +320,11 @@ def bind(
         for a in p.aliases:
             by_name.setdefault(a, p)
     for name, node in keywords:
-        p = by_name.get(name)
-        if p is None:
+        found = by_name.get(name)
+        if found is None:
             accepted = ", ".join(q.name for q in sig if not q.varargs) or "none"
             raise BindError(f"{display}() takes no keyword {name!r} (its keywords: {accepted})")
+        p = found
         if p.key in bound:
             raise BindError(f"{display}() got {name!r} twice")
         bound[p.key] = node

@@ -35,7 +35,7 @@ TENSOR_KINDS = (TENSOR, OPTIONAL_TENSOR, INDEX, SCALAR, "any")
 Names = bool | str | Sequence[str]
 
 
-def _names(value: Names, default: str) -> list[str]:
+def _names(value: Names | None, default: str) -> list[str]:
     if value is False or value is None:
         return []
     if value is True:
@@ -52,13 +52,13 @@ def spell(
     torch: Names = True,
     method: Names = False,
     attr: Names = False,
-    F: Names = False,  # noqa: N803 - the prefix as users write it
+    F: Names = False,
     special: Names = False,
     linalg: Names = False,
     np: Names = False,
     np_linalg: Names = False,
-    jnp: Names = None,  # None: as np
-    jnp_linalg: Names = None,
+    jnp: Names | None = None,  # None: as np
+    jnp_linalg: Names | None = None,
     jax_nn: Names = False,
     jsp: Names = False,
     lax: Names = False,
@@ -74,7 +74,7 @@ def spell(
             sigs[c] = sigs[a]
     out: list[Spelling] = []
 
-    def add(family: str, names: Names, form: str = "call") -> None:
+    def add(family: str, names: Names | None, form: str = "call") -> None:
         for name in _names(names, key):
             if family == "bare":
                 out.append(Spelling(name, form, "bare", False, sigs.get("bare")))
@@ -201,6 +201,8 @@ def default_emit(b: Bound, positional: Iterable[str] = (), skip: Iterable[str] =
     op = b.op
     pos_names = set(positional)
     skipped = set(skip)
+    # a torch spelling of the user's keeps that function's own keyword names (torch.swapaxes: axis0)
+    own = {p.key: p.name for p in (b.extra.get("sig") or op.sig)} if b.native else {}
     args: list[Any] = []
     kwargs: list[tuple[str, Any]] = []
     positional_open = True
@@ -219,12 +221,12 @@ def default_emit(b: Bound, positional: Iterable[str] = (), skip: Iterable[str] =
         positional_open = False
         if not is_tensor and not p.required and _same(value, p.default):
             continue
-        kwargs.append((p.key, value))
+        kwargs.append((own.get(p.key, p.key), value))
     return call_torch(b, args, kwargs)
 
 
 def _same(a: Any, b: Any) -> bool:
-    return type(a) is type(b) and a == b or (isinstance(a, (int, float)) and isinstance(b, (int, float)) and a == b)
+    return (type(a) is type(b) and a == b) or (isinstance(a, (int, float)) and isinstance(b, (int, float)) and a == b)
 
 
 def call_torch(b: Bound, args: Sequence[Any], kwargs: Sequence[tuple[str, Any]] = ()) -> Any:
@@ -282,7 +284,7 @@ def op(
 def unary_sym(fn: Callable[[Any, Any], Any]) -> Callable[[Any, Bound, dict[str, Any]], Any]:
     """A SymPy form applied to each element: ``fn(sympy, element)``."""
 
-    def sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:  # noqa: N803 - S is the symbolic module
+    def sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:
         return S.map1(t["input"], lambda e: fn(S.sp, e))
 
     return sym
@@ -291,7 +293,7 @@ def unary_sym(fn: Callable[[Any, Any], Any]) -> Callable[[Any, Bound, dict[str, 
 def binary_sym(fn: Callable[[Any, Any, Any], Any], a: str = "input", c: str = "other") -> Callable[..., Any]:
     """A SymPy form of two broadcast arguments: ``fn(sympy, x, y)``."""
 
-    def sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:  # noqa: N803
+    def sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:
         return S.zipwith([t[a], t[c]], lambda x, y: fn(S.sp, x, y), b.out.shape if b.out else None)
 
     return sym
@@ -304,14 +306,14 @@ def binary_sym(fn: Callable[[Any, Any, Any], Any], a: str = "input", c: str = "o
 def at_zero(name: str = "input", why: str = "its argument is 0") -> Callable[..., list[tuple[Any, str]]]:
     """Kink where an argument is 0 (abs, relu, sign...)."""
 
-    def kinks(T: Any, b: Bound, v: dict[str, Any]) -> list[tuple[Any, str]]:  # noqa: N803
+    def kinks(T: Any, b: Bound, v: dict[str, Any]) -> list[tuple[Any, str]]:
         return [(v[name].abs(), why)]
 
     return kinks
 
 
 def at_values(points: Sequence[float], name: str = "input", why: str = "") -> Callable[..., list[tuple[Any, str]]]:
-    def kinks(T: Any, b: Bound, v: dict[str, Any]) -> list[tuple[Any, str]]:  # noqa: N803
+    def kinks(T: Any, b: Bound, v: dict[str, Any]) -> list[tuple[Any, str]]:
         x = v[name]
         dist = (x - points[0]).abs()
         for p in points[1:]:
@@ -324,7 +326,7 @@ def at_values(points: Sequence[float], name: str = "input", why: str = "") -> Ca
 def at_integers(name: str = "input", half: bool = False) -> Callable[..., list[tuple[Any, str]]]:
     """Jumps of floor/ceil/round: at whole numbers (or halves for round)."""
 
-    def kinks(T: Any, b: Bound, v: dict[str, Any]) -> list[tuple[Any, str]]:  # noqa: N803
+    def kinks(T: Any, b: Bound, v: dict[str, Any]) -> list[tuple[Any, str]]:
         x = v[name]
         if half:
             return [((x - T.floor(x) - 0.5).abs(), "its argument is at a rounding boundary (a jump)")]
@@ -333,7 +335,7 @@ def at_integers(name: str = "input", half: bool = False) -> Callable[..., list[t
     return kinks
 
 
-def tie_gap(T: Any, x: Any, dims: Sequence[int]) -> Any:  # noqa: N803
+def tie_gap(T: Any, x: Any, dims: Sequence[int]) -> Any:
     """For each reduced slice: the gap between its largest and second-largest element (inf if one)."""
     if not dims:
         return T.full_like(x, float("inf"))

@@ -26,7 +26,7 @@ def unary(
     group: str = "math",
     differentiable: bool = True,
     note: str = "",
-    F: Any = False,  # noqa: N803
+    F: Any = False,
     jax_nn: Any = False,
     torch: Any = True,
 ) -> None:
@@ -127,9 +127,11 @@ def _log_emit(b: Bound) -> Any:
     return default_emit(b)
 
 
-def _log_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:  # noqa: N803
+def _log_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:
     if "base" in t:
-        return S.zipwith([t["input"], t["base"]], lambda x, c: S.sp.log(x) / S.sp.log(c), b.out.shape if b.out else None)
+        return S.zipwith(
+            [t["input"], t["base"]], lambda x, c: S.sp.log(x) / S.sp.log(c), b.out.shape if b.out else None
+        )
     return S.map1(t["input"], S.sp.log)
 
 
@@ -145,7 +147,10 @@ register(
     ),
     spell("log", torch=False, np=False, math=True, sympy=True),
 )
-register(op("torch.log", "natural logarithm", (X,), sym=unary_sym(lambda sp, x: sp.log(x)), torch="torch.log", method="log"), spell("log", bare=False, method=True, np=True))
+register(
+    op("torch.log", "natural logarithm", (X,), sym=unary_sym(lambda sp, x: sp.log(x)), torch="torch.log", method="log"),
+    spell("log", bare=False, method=True, np=True),
+)
 
 # ---- signs, absolute values, rounding --------------------------------------------------------------
 
@@ -160,10 +165,40 @@ unary(
     kinks=at_zero(),
 )
 unary("neg", "-x", lambda sp, x: -x, torch_alias=("negative",), np="negative", bare=False)
-unary("sign", "the sign -1, 0 or 1 (gradient 0)", lambda sp, x: sp.sign(x), torch_alias=("sgn",), kinks=at_zero(why="its argument is 0 (a jump)"), differentiable=False)
-unary("floor", "largest whole number <= x (gradient 0)", _sym_step("floor"), math=True, kinks=at_integers(), differentiable=False)
-unary("ceil", "smallest whole number >= x (gradient 0)", _sym_step("ceil"), math=True, kinks=at_integers(), differentiable=False)
-unary("trunc", "x rounded toward 0 (gradient 0)", _sym_step("trunc"), torch_alias=("fix",), np=("trunc", "fix"), math=True, kinks=at_integers(), differentiable=False)
+unary(
+    "sign",
+    "the sign -1, 0 or 1 (gradient 0)",
+    lambda sp, x: sp.sign(x),
+    torch_alias=("sgn",),
+    kinks=at_zero(why="its argument is 0 (a jump)"),
+    differentiable=False,
+)
+unary(
+    "floor",
+    "largest whole number <= x (gradient 0)",
+    _sym_step("floor"),
+    math=True,
+    kinks=at_integers(),
+    differentiable=False,
+)
+unary(
+    "ceil",
+    "smallest whole number >= x (gradient 0)",
+    _sym_step("ceil"),
+    math=True,
+    kinks=at_integers(),
+    differentiable=False,
+)
+unary(
+    "trunc",
+    "x rounded toward 0 (gradient 0)",
+    _sym_step("trunc"),
+    torch_alias=("fix",),
+    np=("trunc", "fix"),
+    math=True,
+    kinks=at_integers(),
+    differentiable=False,
+)
 unary("frac", "x - trunc(x) (gradient 1)", lambda sp, x: x - _sym_step("trunc")(sp, x), np=False, kinks=at_integers())
 
 
@@ -180,7 +215,7 @@ def _round_emit(b: Bound) -> Any:
     return default_emit(b)
 
 
-def _round_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:  # noqa: N803
+def _round_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:
     d = b["decimals"] or 0
     scale = S.sp.Integer(10) ** d
     return S.map1(t["input"], lambda e: S.round_half_even(e * scale) / scale)
@@ -231,14 +266,23 @@ unary(
     F=True,
     jax_nn=True,
 )
-unary("entr", "-x log x (0 at 0, -inf below 0)", lambda sp, x: sp.Piecewise((0, sp.Eq(x, 0)), (-x * sp.log(x), True)), np=False, bare=False, method=False, special=True, torch=False)
+unary(
+    "entr",
+    "-x log x (0 at 0, -inf below 0)",
+    lambda sp, x: sp.Piecewise((0, sp.Eq(x, 0)), (-x * sp.log(x), True)),
+    np=False,
+    bare=False,
+    method=False,
+    special=True,
+    torch=False,
+)
 
 
 def _logit_shape(b: Bound) -> Any:
     return elementwise(b)
 
 
-def _logit_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:  # noqa: N803
+def _logit_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:
     eps = b["eps"]
     sp = S.sp
 
@@ -252,7 +296,7 @@ def _logit_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:  # noqa: N803
     return S.map1(t["input"], f)
 
 
-def _logit_kinks(T: Any, b: Bound, v: dict[str, Any]) -> list[tuple[Any, str]]:  # noqa: N803
+def _logit_kinks(T: Any, b: Bound, v: dict[str, Any]) -> list[tuple[Any, str]]:
     eps = b["eps"]
     if eps is None:
         return []
@@ -262,7 +306,15 @@ def _logit_kinks(T: Any, b: Bound, v: dict[str, Any]) -> list[tuple[Any, str]]: 
 
 
 register(
-    op("logit", "log(x/(1-x)); with eps, x is clamped to [eps, 1-eps] first", (X, P("eps", NUMBER, None)), shape=_logit_shape, sym=_logit_sym, kinks=_logit_kinks, method="logit"),
+    op(
+        "logit",
+        "log(x/(1-x)); with eps, x is clamped to [eps, 1-eps] first",
+        (X, P("eps", NUMBER, None)),
+        shape=_logit_shape,
+        sym=_logit_sym,
+        kinks=_logit_kinks,
+        method="logit",
+    ),
     spell("logit", method=True, special=True, jsp=True, sigs={"jax.scipy.special": (X,)}),
 )
 
@@ -296,7 +348,15 @@ def binary(
     sig = (P(a), P(c))
     np_sig = (P(np_names[0], canon=a), P(np_names[1], canon=c))
     register(
-        op(key, doc, sig, sym=binary_sym(sym, a, c), kinks=kinks, method=key if method else None, torch=f"torch.{key}" if torch else f"torch.special.{key}"),
+        op(
+            key,
+            doc,
+            sig,
+            sym=binary_sym(sym, a, c),
+            kinks=kinks,
+            method=key if method else None,
+            torch=f"torch.{key}" if torch else f"torch.special.{key}",
+        ),
         spell(
             key,
             bare=bare,
@@ -310,16 +370,38 @@ def binary(
     )
 
 
-def _ties(T: Any, b: Bound, v: dict[str, Any]) -> list[tuple[Any, str]]:  # noqa: N803
+def _ties(T: Any, b: Bound, v: dict[str, Any]) -> list[tuple[Any, str]]:
     return [((v["input"] - v["other"]).abs(), "its two arguments are equal (a tie)")]
 
 
-binary("atan2", "atan2(y, x): the angle of the point (x, y)", lambda sp, y, x: sp.atan2(y, x), torch_alias=("arctan2",), np=("arctan2", "atan2"), math=True)
+binary(
+    "atan2",
+    "atan2(y, x): the angle of the point (x, y)",
+    lambda sp, y, x: sp.atan2(y, x),
+    torch_alias=("arctan2",),
+    np=("arctan2", "atan2"),
+    math=True,
+)
 binary("hypot", "sqrt(x² + y²)", lambda sp, x, y: sp.sqrt(x**2 + y**2), math=True)
 binary("logaddexp", "log(exp(x) + exp(y))", lambda sp, x, y: sp.log(sp.exp(x) + sp.exp(y)))
 binary("logaddexp2", "log2(2**x + 2**y)", lambda sp, x, y: sp.log(2**x + 2**y, 2))
-binary("xlogy", "x*log(y), 0 where x = 0", lambda sp, x, y: sp.Piecewise((0, sp.Eq(x, 0)), (x * sp.log(y), True)), special=True, np=False)
-binary("xlog1py", "x*log1p(y), 0 where x = 0", lambda sp, x, y: sp.Piecewise((0, sp.Eq(x, 0)), (x * sp.log(1 + y), True)), special=True, np=False, bare=False, method=False, torch=False)
+binary(
+    "xlogy",
+    "x*log(y), 0 where x = 0",
+    lambda sp, x, y: sp.Piecewise((0, sp.Eq(x, 0)), (x * sp.log(y), True)),
+    special=True,
+    np=False,
+)
+binary(
+    "xlog1py",
+    "x*log1p(y), 0 where x = 0",
+    lambda sp, x, y: sp.Piecewise((0, sp.Eq(x, 0)), (x * sp.log(1 + y), True)),
+    special=True,
+    np=False,
+    bare=False,
+    method=False,
+    torch=False,
+)
 binary("maximum", "elementwise maximum (ties share the gradient)", lambda sp, x, y: sp.Max(x, y), np=True, kinks=_ties)
 binary("minimum", "elementwise minimum (ties share the gradient)", lambda sp, x, y: sp.Min(x, y), np=True, kinks=_ties)
 binary("fmax", "elementwise maximum, ignoring nan", lambda sp, x, y: sp.Max(x, y), kinks=_ties, bare=False)
@@ -333,13 +415,22 @@ def _arith(key: str, doc: str, fn: Any, np_names: tuple[str, ...], sym_op: Any, 
         sig = (*sig, P("alpha", NUMBER, 1, kw_only=True))
     np_sig = (P("x1", canon="input"), P("x2", canon="other"))
 
-    def sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:  # noqa: N803
+    def sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:
         a = b["alpha"] if alpha and b["alpha"] is not None else 1
-        return S.zipwith([t["input"], t["other"]], lambda x, y: sym_op(x, y * S.number(a)), b.out.shape if b.out else None)
+        return S.zipwith(
+            [t["input"], t["other"]], lambda x, y: sym_op(x, y * S.number(a)), b.out.shape if b.out else None
+        )
 
     register(
         op(key, doc, sig, sym=sym, method=key, torch=f"torch.{fn}"),
-        spell(key, bare=False, torch=(key, *(n for n in np_names if n != key)), method=(key, *(n for n in np_names if n != key)), np=np_names, sigs={"np": np_sig, "jnp": np_sig}),
+        spell(
+            key,
+            bare=False,
+            torch=(key, *(n for n in np_names if n != key)),
+            method=(key, *(n for n in np_names if n != key)),
+            np=np_names,
+            sigs={"np": np_sig, "jnp": np_sig},
+        ),
     )
 
 
@@ -349,7 +440,7 @@ _arith("mul", "x * y", "mul", ("multiply",), lambda x, y: x * y)
 _arith("div", "x / y", "div", ("divide", "true_divide"), lambda x, y: x / y)
 
 
-def _pow_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:  # noqa: N803
+def _pow_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:
     return S.zipwith([t["input"], t["exponent"]], lambda x, e: x**e, b.out.shape if b.out else None)
 
 
@@ -374,8 +465,10 @@ register(
 )
 
 
-def _lerp_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:  # noqa: N803
-    return S.zipwith([t["input"], t["end"], t["weight"]], lambda x, e, w: x + w * (e - x), b.out.shape if b.out else None)
+def _lerp_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:
+    return S.zipwith(
+        [t["input"], t["end"], t["weight"]], lambda x, e, w: x + w * (e - x), b.out.shape if b.out else None
+    )
 
 
 register(
@@ -389,20 +482,24 @@ register(
 def _where_shape(b: Bound) -> Any:
     cond = b.info("condition")
     if cond.kind not in ("bool",) and not (cond.kind == "static" and isinstance(cond.value, bool)):
-        raise b.error(
-            f"the condition of where() must be a comparison such as x > 0, got {cond.describe()}"
-        )
+        raise b.error(f"the condition of where() must be a comparison such as x > 0, got {cond.describe()}")
     return elementwise(b)
 
 
-def _where_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:  # noqa: N803
+def _where_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:
     shape = b.out.shape if b.out else None
     return S.zipwith([t["condition"], t["input"], t["other"]], lambda c, x, y: S.sp.Piecewise((x, c), (y, True)), shape)
 
 
 _WHERE_SIG = (P("condition"), P("input"), P("other"))
 register(
-    op("where", "where(condition, x, y): x where the condition holds, else y", _WHERE_SIG, shape=_where_shape, sym=_where_sym),
+    op(
+        "where",
+        "where(condition, x, y): x where the condition holds, else y",
+        _WHERE_SIG,
+        shape=_where_shape,
+        sym=_where_sym,
+    ),
     spell(
         "where",
         np=True,
@@ -423,7 +520,15 @@ def _where_method_emit(b: Bound) -> Any:
 
 
 register(
-    op("where.method", "x.where(condition, y): x where the condition holds, else y", (P("input"), P("condition"), P("other")), shape=_where_shape, sym=_where_sym, emit=_where_method_emit, torch="torch.where"),
+    op(
+        "where.method",
+        "x.where(condition, y): x where the condition holds, else y",
+        (P("input"), P("condition"), P("other")),
+        shape=_where_shape,
+        sym=_where_sym,
+        emit=_where_method_emit,
+        torch="torch.where",
+    ),
     spell("where", bare=False, torch=False, method=True),
 )
 
@@ -434,7 +539,7 @@ def _clamp_shape(b: Bound) -> Any:
     return elementwise(b)
 
 
-def _clamp_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:  # noqa: N803
+def _clamp_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:
     sp = S.sp
     parts = [t["input"]]
     names = ["input"]
@@ -458,7 +563,7 @@ def _clamp_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:  # noqa: N803
     return S.zipwith(parts, f, b.out.shape if b.out else None)
 
 
-def _clamp_kinks(T: Any, b: Bound, v: dict[str, Any]) -> list[tuple[Any, str]]:  # noqa: N803
+def _clamp_kinks(T: Any, b: Bound, v: dict[str, Any]) -> list[tuple[Any, str]]:
     out = []
     for k in ("min", "max"):
         if k in v:
@@ -468,7 +573,15 @@ def _clamp_kinks(T: Any, b: Bound, v: dict[str, Any]) -> list[tuple[Any, str]]: 
 
 _CLAMP_SIG = (X, P("min", SCALAR, None), P("max", SCALAR, None))
 register(
-    op("clamp", "x limited to [min, max] (gradient 1 inside, boundaries included; 0 outside)", _CLAMP_SIG, shape=_clamp_shape, sym=_clamp_sym, kinks=_clamp_kinks, method="clamp"),
+    op(
+        "clamp",
+        "x limited to [min, max] (gradient 1 inside, boundaries included; 0 outside)",
+        _CLAMP_SIG,
+        shape=_clamp_shape,
+        sym=_clamp_sym,
+        kinks=_clamp_kinks,
+        method="clamp",
+    ),
     spell(
         "clamp",
         torch=("clamp", "clip"),
@@ -485,11 +598,27 @@ register(
     ),
 )
 register(
-    op("clamp_min", "max(x, min)", (X, P("min", SCALAR)), shape=_clamp_shape, sym=_clamp_sym, kinks=_clamp_kinks, method="clamp_min"),
+    op(
+        "clamp_min",
+        "max(x, min)",
+        (X, P("min", SCALAR)),
+        shape=_clamp_shape,
+        sym=_clamp_sym,
+        kinks=_clamp_kinks,
+        method="clamp_min",
+    ),
     spell("clamp_min", bare=False, method=True),
 )
 register(
-    op("clamp_max", "min(x, max)", (X, P("max", SCALAR)), shape=_clamp_shape, sym=_clamp_sym, kinks=_clamp_kinks, method="clamp_max"),
+    op(
+        "clamp_max",
+        "min(x, max)",
+        (X, P("max", SCALAR)),
+        shape=_clamp_shape,
+        sym=_clamp_sym,
+        kinks=_clamp_kinks,
+        method="clamp_max",
+    ),
     spell("clamp_max", bare=False, method=True),
 )
 

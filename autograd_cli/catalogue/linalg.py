@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..expr import Node
-from ..shapes import Info, Shape, broadcast, bounded, fmt, matmul_shape, norm_dim, norm_dims, reduced, tensor
+from ..shapes import Info, Shape, bounded, broadcast, fmt, matmul_shape, norm_dim, norm_dims, reduced, tensor
 from .core import DIM, DIMS, INT, INTS, ORD, TENSORS, Bound, P, TIn, TOp, tcall
 from .dsl import KEEPDIM, X, call_torch, default_emit, op, spell
 from .registry import overload, register
@@ -28,12 +28,20 @@ def _matmul_shape(b: Bound) -> Info:
     return tensor(matmul_shape(b.shape("input"), b.shape("other"), b.where, b.arg_text("input"), b.arg_text("other")))
 
 
-def _matmul_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:  # noqa: N803
+def _matmul_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:
     return S.matmul(t["input"], t["other"], b.out.shape if b.out else ())
 
 
 register(
-    op("matmul", "matrix product, as the @ operator (broadcasting batches)", AB, shape=_matmul_shape, sym=_matmul_sym, method="matmul", group="linalg"),
+    op(
+        "matmul",
+        "matrix product, as the @ operator (broadcasting batches)",
+        AB,
+        shape=_matmul_shape,
+        sym=_matmul_sym,
+        method="matmul",
+        group="linalg",
+    ),
     spell("matmul", method=True, np=True, sigs={"np": _np_ab("x1", "x2"), "jnp": _np_ab()}),
 )
 
@@ -57,7 +65,15 @@ for _key, _a, _c, _doc in (
     ("bmm", 3, 3, "batched product of matrices"),
 ):
     register(
-        op(_key, _doc, (P("input"), P("mat2" if _key != "mv" else "vec", canon="other")), shape=_exact_ndim(_key, _a, _c), sym=_matmul_sym, method=_key, group="linalg"),
+        op(
+            _key,
+            _doc,
+            (P("input"), P("mat2" if _key != "mv" else "vec", canon="other")),
+            shape=_exact_ndim(_key, _a, _c),
+            sym=_matmul_sym,
+            method=_key,
+            group="linalg",
+        ),
         spell(_key, method=True, bare=False),
     )
 
@@ -77,7 +93,15 @@ def _dot_shape(b: Bound) -> Info:
 
 
 register(
-    op("dot", "inner product of two vectors of the same length", (P("input"), P("tensor", canon="other")), shape=_dot_shape, sym=_matmul_sym, method="dot", group="linalg"),
+    op(
+        "dot",
+        "inner product of two vectors of the same length",
+        (P("input"), P("tensor", canon="other")),
+        shape=_dot_shape,
+        sym=_matmul_sym,
+        method="dot",
+        group="linalg",
+    ),
     spell("dot", method=True, torch=("dot", "vdot"), sigs={"bare": _np_ab()}),
 )
 
@@ -109,7 +133,7 @@ def _np_dot_emit(b: Bound) -> Any:
     return tcall("torch.tensordot", TIn("input"), TIn("other"), dims=([len(sa) - 1], [max(0, len(sc) - 2)]))
 
 
-def _np_dot_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:  # noqa: N803
+def _np_dot_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:
     sa, sc = b.shape("input"), b.shape("other")
     if not sa or not sc:
         return S.zipwith([t["input"], t["other"]], lambda x, y: x * y, b.out.shape if b.out else ())
@@ -119,8 +143,16 @@ def _np_dot_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:  # noqa: N803
 
 
 register(
-    op("np.dot", "NumPy's dot: inner product of vectors, matrix product of matrices, sum over the last axes",
-       _np_ab(), shape=_np_dot_shape, emit=_np_dot_emit, sym=_np_dot_sym, torch="torch.matmul / torch.tensordot", group="linalg"),
+    op(
+        "np.dot",
+        "NumPy's dot: inner product of vectors, matrix product of matrices, sum over the last axes",
+        _np_ab(),
+        shape=_np_dot_shape,
+        emit=_np_dot_emit,
+        sym=_np_dot_sym,
+        torch="torch.matmul / torch.tensordot",
+        group="linalg",
+    ),
     spell("dot", bare=False, torch=False, np=True),
 )
 
@@ -134,7 +166,7 @@ def _inner_shape(b: Bound) -> Info:
     return tensor(bounded(sa[:-1] + sc[:-1], b.where))
 
 
-def _inner_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:  # noqa: N803
+def _inner_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:
     sa, sc = b.shape("input"), b.shape("other")
     if not sa or not sc:
         return S.zipwith([t["input"], t["other"]], lambda x, y: x * y, b.out.shape if b.out else ())
@@ -142,7 +174,15 @@ def _inner_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:  # noqa: N803
 
 
 register(
-    op("inner", "sum over the last axes of both", AB, shape=_inner_shape, sym=_inner_sym, method="inner", group="linalg"),
+    op(
+        "inner",
+        "sum over the last axes of both",
+        AB,
+        shape=_inner_shape,
+        sym=_inner_sym,
+        method="inner",
+        group="linalg",
+    ),
     spell("inner", method=True, np=True, sigs={"np": _np_ab(), "jnp": _np_ab()}),
 )
 
@@ -162,13 +202,22 @@ def _outer_emit(b: Bound) -> Any:
     return default_emit(b)
 
 
-def _outer_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:  # noqa: N803
+def _outer_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:
     a, c = t["input"].items, t["other"].items
     return S.SymTensor((len(a), len(c)), tuple(x * y for x in a for y in c))
 
 
 register(
-    op("outer", "outer product of two vectors (NumPy flattens its arguments first)", (P("input"), P("vec2", canon="other")), shape=_outer_shape, emit=_outer_emit, sym=_outer_sym, method="outer", group="linalg"),
+    op(
+        "outer",
+        "outer product of two vectors (NumPy flattens its arguments first)",
+        (P("input"), P("vec2", canon="other")),
+        shape=_outer_shape,
+        emit=_outer_emit,
+        sym=_outer_sym,
+        method="outer",
+        group="linalg",
+    ),
     spell("outer", method=("outer", "ger"), torch=("outer", "ger"), np=True, sigs={"np": _np_ab(), "jnp": _np_ab()}),
 )
 
@@ -180,7 +229,7 @@ def _kron_shape(b: Bound) -> Info:
     return tensor(bounded(tuple(x * y for x, y in zip(pa, pc)), b.where))
 
 
-def _kron_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:  # noqa: N803
+def _kron_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:
     return S.kron(t["input"], t["other"], b.out.shape if b.out else ())
 
 
@@ -214,13 +263,37 @@ def _cross_emit(b: Bound) -> Any:
     return tcall("torch.linalg.cross", TIn("input"), TIn("other"), dim=b.extra["dim"])
 
 
-def _cross_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:  # noqa: N803
+def _cross_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:
     return S.cross(t["input"], t["other"], b.extra["dim"], b.out.shape if b.out else ())
 
 
 register(
-    op("cross", "cross product of 3-vectors along dim", (P("input"), P("other"), P("dim", DIM, None, aliases=("axis",))), shape=_cross_shape, emit=_cross_emit, sym=_cross_sym, method="cross", group="linalg", torch="torch.linalg.cross"),
-    spell("cross", method=True, linalg=True, np=True, sigs={"np": (*_np_ab(), P("axisa", "none", None), P("axisb", "none", None), P("axisc", "none", None), P("axis", DIM, -1, canon="dim"))}),
+    op(
+        "cross",
+        "cross product of 3-vectors along dim",
+        (P("input"), P("other"), P("dim", DIM, None, aliases=("axis",))),
+        shape=_cross_shape,
+        emit=_cross_emit,
+        sym=_cross_sym,
+        method="cross",
+        group="linalg",
+        torch="torch.linalg.cross",
+    ),
+    spell(
+        "cross",
+        method=True,
+        linalg=True,
+        np=True,
+        sigs={
+            "np": (
+                *_np_ab(),
+                P("axisa", "none", None),
+                P("axisb", "none", None),
+                P("axisc", "none", None),
+                P("axis", DIM, -1, canon="dim"),
+            )
+        },
+    ),
 )
 
 
@@ -258,20 +331,32 @@ def _tensordot_emit(b: Bound) -> Any:
     return tcall("torch.tensordot", TIn("input"), TIn("other"), dims=(da, dc))
 
 
-def _tensordot_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:  # noqa: N803
+def _tensordot_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:
     da, dc = b.extra["plan"]
     return S.tensordot(t["input"], t["other"], da, dc)
 
 
 register(
-    op("tensordot", "sum over the given axes of both", (P("a", canon="input"), P("b", canon="other"), P("dims", "static", 2, aliases=("axes",))), shape=_tensordot_shape, emit=_tensordot_emit, sym=_tensordot_sym, group="linalg"),
-    spell("tensordot", np=True, sigs={"np": (P("a", canon="input"), P("b", canon="other"), P("axes", "static", 2, canon="dims"))}),
+    op(
+        "tensordot",
+        "sum over the given axes of both",
+        (P("a", canon="input"), P("b", canon="other"), P("dims", "static", 2, aliases=("axes",))),
+        shape=_tensordot_shape,
+        emit=_tensordot_emit,
+        sym=_tensordot_sym,
+        group="linalg",
+    ),
+    spell(
+        "tensordot",
+        np=True,
+        sigs={"np": (P("a", canon="input"), P("b", canon="other"), P("axes", "static", 2, canon="dims"))},
+    ),
 )
 
 _EINSUM_TERM = re.compile(r"[A-Za-z]*(?:\.\.\.)?[A-Za-z]*")
 
 
-def einsum_plan(spec: str, shapes: Sequence[Shape]) -> tuple[list[str], str, dict[str, int]]:
+def einsum_plan(spec: str, shapes: Sequence[Shape]) -> tuple[list[str], str, dict[str, int]]:  # noqa: C901
     """Check an einsum spec against the operands' shapes with its own small grammar.
 
     Returns (input subscripts, output subscripts, size of each letter); ``...`` is expanded
@@ -300,11 +385,13 @@ def einsum_plan(spec: str, shapes: Sequence[Shape]) -> tuple[list[str], str, dic
         if "..." in term:
             k = len(shape) - len(letters)
             if k < 0:
-                raise ValueError(f"the einsum term {term!r} has more letters than its operand has dimensions {fmt(shape)}")
+                raise ValueError(
+                    f"the einsum term {term!r} has more letters than its operand has dimensions {fmt(shape)}"
+                )
             ell_rank = max(ell_rank, k)
             fill = "".join(spare[:k][::-1]) if k else ""
             pre, post = term.split("...")
-            term = pre + fill + post  # noqa: PLW2901
+            term = pre + fill + post
         elif len(letters) != len(shape):
             raise ValueError(
                 f"the einsum term {term!r} has {len(letters)} letter(s) but its operand has shape {fmt(shape)}"
@@ -357,14 +444,24 @@ def _einsum_emit(b: Bound) -> Any:
     return TCall(fn, (b["equation"], *(TIn("operands", i) for i in range(n))))
 
 
-def _einsum_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:  # noqa: N803
+def _einsum_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:
     terms, out, sizes = b.extra["plan"]
     return S.einsum(terms, out, sizes, list(t["operands"]))
 
 
 register(
-    op("einsum", "Einstein summation with a spec such as 'ij,j->i' (checked by its own small grammar)", (P("equation", "str"), P("operands", TENSORS, varargs=True)), shape=_einsum_shape, emit=_einsum_emit, sym=_einsum_sym, group="linalg"),
-    spell("einsum", np=True, sigs={"np": (P("subscripts", "str", canon="equation"), P("operands", TENSORS, varargs=True))}),
+    op(
+        "einsum",
+        "Einstein summation with a spec such as 'ij,j->i' (checked by its own small grammar)",
+        (P("equation", "str"), P("operands", TENSORS, varargs=True)),
+        shape=_einsum_shape,
+        emit=_einsum_emit,
+        sym=_einsum_sym,
+        group="linalg",
+    ),
+    spell(
+        "einsum", np=True, sigs={"np": (P("subscripts", "str", canon="equation"), P("operands", TENSORS, varargs=True))}
+    ),
 )
 
 
@@ -378,7 +475,7 @@ def _multi_dot_shape(b: Bound) -> Info:
     return tensor(shape)
 
 
-def _multi_dot_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:  # noqa: N803
+def _multi_dot_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:
     items = list(t["tensors"])
     acc = items[0]
     for it in items[1:]:
@@ -388,8 +485,23 @@ def _multi_dot_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:  # noqa: N803
 
 
 register(
-    op("multi_dot", "A @ B @ C ... of a list of matrices", (P("tensors", TENSORS),), shape=_multi_dot_shape, sym=_multi_dot_sym, torch="torch.linalg.multi_dot", group="linalg"),
-    spell("multi_dot", bare=False, torch=False, linalg=True, np_linalg=True, sigs={"np.linalg": (P("arrays", TENSORS, canon="tensors"),)}),
+    op(
+        "multi_dot",
+        "A @ B @ C ... of a list of matrices",
+        (P("tensors", TENSORS),),
+        shape=_multi_dot_shape,
+        sym=_multi_dot_sym,
+        torch="torch.linalg.multi_dot",
+        group="linalg",
+    ),
+    spell(
+        "multi_dot",
+        bare=False,
+        torch=False,
+        linalg=True,
+        np_linalg=True,
+        sigs={"np.linalg": (P("arrays", TENSORS, canon="tensors"),)},
+    ),
 )
 
 
@@ -400,14 +512,29 @@ def _vecdot_shape(b: Bound) -> Info:
     return tensor(reduced(shape, (d,), False))
 
 
-def _vecdot_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:  # noqa: N803
+def _vecdot_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:
     prod = S.zipwith([t["input"], t["other"]], lambda x, y: x * y, broadcast(b.shape("input"), b.shape("other")))
     return S.reduce(prod, b.extra["dims"], False, lambda xs: S.sp.Add(*xs))
 
 
 register(
-    op("vecdot", "dot products along dim", (P("x", canon="input"), P("y", canon="other"), P("dim", DIM, -1, kw_only=True, aliases=("axis",))), shape=_vecdot_shape, sym=_vecdot_sym, torch="torch.linalg.vecdot", group="linalg"),
-    spell("vecdot", bare=False, torch=False, linalg=True, np=True, sigs={"np": (P("x1", canon="input"), P("x2", canon="other"), P("axis", DIM, -1, canon="dim"))}),
+    op(
+        "vecdot",
+        "dot products along dim",
+        (P("x", canon="input"), P("y", canon="other"), P("dim", DIM, -1, kw_only=True, aliases=("axis",))),
+        shape=_vecdot_shape,
+        sym=_vecdot_sym,
+        torch="torch.linalg.vecdot",
+        group="linalg",
+    ),
+    spell(
+        "vecdot",
+        bare=False,
+        torch=False,
+        linalg=True,
+        np=True,
+        sigs={"np": (P("x1", canon="input"), P("x2", canon="other"), P("axis", DIM, -1, canon="dim"))},
+    ),
 )
 
 
@@ -452,14 +579,14 @@ def _vector_norm_emit(b: Bound) -> Any:
 
 
 def _ord_code(o: float) -> Any:
-    return o if math.isfinite(o) else o  # inf prints as float('inf') in code
+    return o  # inf is written float('inf') by the code printer
 
 
-def _vector_norm_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:  # noqa: N803
+def _vector_norm_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:
     return S.reduce(t["input"], b.extra["dims"], bool(b["keepdim"]), lambda xs: S.vector_norm(xs, b.extra["ord"]))
 
 
-def _norm_kinks(T: Any, b: Bound, v: dict[str, Any]) -> list[tuple[Any, str]]:  # noqa: N803
+def _norm_kinks(T: Any, b: Bound, v: dict[str, Any]) -> list[tuple[Any, str]]:
     from .dsl import tie_gap
 
     x = v["input"]
@@ -479,7 +606,17 @@ def _norm_kinks(T: Any, b: Bound, v: dict[str, Any]) -> list[tuple[Any, str]]:  
 
 _VECTOR_NORM_SIG = (X, P("ord", ORD, 2), P("dim", DIMS, None, aliases=("axis",)), KEEPDIM)
 register(
-    op("vector_norm", "the ord-norm of the elements (all, or along dim); 2 by default", _VECTOR_NORM_SIG, shape=_vector_norm_shape, emit=_vector_norm_emit, sym=_vector_norm_sym, kinks=_norm_kinks, torch="torch.linalg.vector_norm", group="linalg"),
+    op(
+        "vector_norm",
+        "the ord-norm of the elements (all, or along dim); 2 by default",
+        _VECTOR_NORM_SIG,
+        shape=_vector_norm_shape,
+        emit=_vector_norm_emit,
+        sym=_vector_norm_sym,
+        kinks=_norm_kinks,
+        torch="torch.linalg.vector_norm",
+        group="linalg",
+    ),
     spell("vector_norm", bare=False, torch=False, linalg=True),
 )
 
@@ -512,7 +649,7 @@ def _matrix_norm_emit(b: Bound) -> Any:
     return tcall("torch.linalg.matrix_norm", TIn("input"), **dict(kw))
 
 
-def _matrix_norm_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:  # noqa: N803
+def _matrix_norm_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:
     o = b.extra["ord"]
     if o in ("nuc", 2, -2, 2.0, -2.0):
         raise S.NoSymbolicForm(f"the {o!r} matrix norm (singular values)")
@@ -520,8 +657,16 @@ def _matrix_norm_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:  # noqa: N803
 
 
 register(
-    op("matrix_norm", "a matrix norm: 'fro' (default), 'nuc', ±1, ±2, ±inf", (X, P("ord", ORD, "fro"), P("dim", "static", (-2, -1)), KEEPDIM),
-       shape=lambda b: _matrix_norm_shape(b, b["ord"], b["dim"]), emit=_matrix_norm_emit, sym=_matrix_norm_sym, torch="torch.linalg.matrix_norm", group="linalg"),
+    op(
+        "matrix_norm",
+        "a matrix norm: 'fro' (default), 'nuc', ±1, ±2, ±inf",
+        (X, P("ord", ORD, "fro"), P("dim", "static", (-2, -1)), KEEPDIM),
+        shape=lambda b: _matrix_norm_shape(b, b["ord"], b["dim"]),
+        emit=_matrix_norm_emit,
+        sym=_matrix_norm_sym,
+        torch="torch.linalg.matrix_norm",
+        group="linalg",
+    ),
     spell("matrix_norm", bare=False, torch=False, linalg=True),
 )
 
@@ -551,16 +696,37 @@ def _linalg_norm_emit(b: Bound) -> Any:
     return _matrix_norm_emit(b) if b.extra["matrix"] else _vector_norm_emit(b)
 
 
-def _linalg_norm_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:  # noqa: N803
+def _linalg_norm_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:
     return _matrix_norm_sym(S, b, t) if b.extra["matrix"] else _vector_norm_sym(S, b, t)
 
 
 _LINALG_NORM_SIG = (X, P("ord", ORD, None), P("dim", DIMS, None, aliases=("axis",)), KEEPDIM)
-_NP_NORM_SIG = (P("x", canon="input"), P("ord", ORD, None), P("axis", DIMS, None, canon="dim"), P("keepdims", "bool", False, canon="keepdim"))
+_NP_NORM_SIG = (
+    P("x", canon="input"),
+    P("ord", ORD, None),
+    P("axis", DIMS, None, canon="dim"),
+    P("keepdims", "bool", False, canon="keepdim"),
+)
 register(
-    op("linalg.norm", "the 2-norm of a vector or the Frobenius norm of a matrix; ord and dim as in NumPy", _LINALG_NORM_SIG,
-       shape=_linalg_norm_shape, emit=_linalg_norm_emit, sym=_linalg_norm_sym, kinks=_norm_kinks, torch="torch.linalg.norm", group="linalg"),
-    spell("norm", bare=False, torch=False, linalg=True, np_linalg=True, sigs={"np.linalg": _NP_NORM_SIG, "jnp.linalg": _NP_NORM_SIG}),
+    op(
+        "linalg.norm",
+        "the 2-norm of a vector or the Frobenius norm of a matrix; ord and dim as in NumPy",
+        _LINALG_NORM_SIG,
+        shape=_linalg_norm_shape,
+        emit=_linalg_norm_emit,
+        sym=_linalg_norm_sym,
+        kinks=_norm_kinks,
+        torch="torch.linalg.norm",
+        group="linalg",
+    ),
+    spell(
+        "norm",
+        bare=False,
+        torch=False,
+        linalg=True,
+        np_linalg=True,
+        sigs={"np.linalg": _NP_NORM_SIG, "jnp.linalg": _NP_NORM_SIG},
+    ),
 )
 
 
@@ -588,8 +754,17 @@ def _torch_norm_emit(b: Bound) -> Any:
 
 
 register(
-    op("norm", "torch.norm: the p-norm of all elements (or along dim); p='fro' (default) is the 2-norm", (X, P("p", ORD, "fro"), P("dim", DIMS, None, aliases=("axis",)), KEEPDIM),
-       shape=_torch_norm_shape, emit=_torch_norm_emit, sym=_linalg_norm_sym, kinks=_norm_kinks, method="norm", group="linalg"),
+    op(
+        "norm",
+        "torch.norm: the p-norm of all elements (or along dim); p='fro' (default) is the 2-norm",
+        (X, P("p", ORD, "fro"), P("dim", DIMS, None, aliases=("axis",)), KEEPDIM),
+        shape=_torch_norm_shape,
+        emit=_torch_norm_emit,
+        sym=_linalg_norm_sym,
+        kinks=_norm_kinks,
+        method="norm",
+        group="linalg",
+    ),
     spell("norm", bare=False, method=True),
 )
 
@@ -612,7 +787,8 @@ def _ambiguous_norm_shape(b: Bound) -> Info:
     shape = b.shape("input")
     p_node = b.node("p")
     k = to_text(p_node) if p_node is not None else b["p"]
-    text = to_text(b.node("input")) if b.node("input") is not None else "x"
+    x_node = b.node("input")
+    text = to_text(x_node) if x_node is not None else "x"
     if math.prod(shape) > 1 and len(shape) >= 2:
         raise b.error(
             f"norm({text}, {k}) is ambiguous for a tensor of shape {fmt(shape)}: torch.norm reads {k} as the norm "
@@ -625,13 +801,31 @@ def _ambiguous_norm_shape(b: Bound) -> Info:
 
 _BARE_NORM_SIG = (X, P("p", ORD, 2, aliases=("ord",)), P("dim", DIMS, None, aliases=("axis",)), KEEPDIM)
 register(
-    op("norm.bare", "norm(x): the 2-norm of all elements; norm(x, dim=1) along dim; norm(x, p=1) other orders", _BARE_NORM_SIG,
-       shape=_bare_norm_shape, emit=_linalg_norm_emit, sym=_linalg_norm_sym, kinks=_norm_kinks, torch="torch.linalg.vector_norm", group="linalg"),
+    op(
+        "norm.bare",
+        "norm(x): the 2-norm of all elements; norm(x, dim=1) along dim; norm(x, p=1) other orders",
+        _BARE_NORM_SIG,
+        shape=_bare_norm_shape,
+        emit=_linalg_norm_emit,
+        sym=_linalg_norm_sym,
+        kinks=_norm_kinks,
+        torch="torch.linalg.vector_norm",
+        group="linalg",
+    ),
     [],
 )
 register(
-    op("norm.ambiguous", "norm(x, k): the k-norm, refused for matrices where k could also be a dim", _BARE_NORM_SIG,
-       shape=_ambiguous_norm_shape, emit=_linalg_norm_emit, sym=_linalg_norm_sym, kinks=_norm_kinks, torch="torch.linalg.vector_norm", group="linalg"),
+    op(
+        "norm.ambiguous",
+        "norm(x, k): the k-norm, refused for matrices where k could also be a dim",
+        _BARE_NORM_SIG,
+        shape=_ambiguous_norm_shape,
+        emit=_linalg_norm_emit,
+        sym=_linalg_norm_sym,
+        kinks=_norm_kinks,
+        torch="torch.linalg.vector_norm",
+        group="linalg",
+    ),
     [],
 )
 overload(spell("norm", torch=False), ("norm.bare", "norm.ambiguous"), _choose_bare_norm)
@@ -651,26 +845,41 @@ def _det_shape(b: Bound) -> Info:
     return tensor(_square(b)[:-2])
 
 
-def _det_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:  # noqa: N803
+def _det_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:
     return S.batched_matrix(t["input"], lambda m: m.det(method="berkowitz"), scalar=True)
 
 
-def _singular_kink(T: Any, b: Bound, v: dict[str, Any]) -> list[tuple[Any, str]]:  # noqa: N803
+def _singular_kink(T: Any, b: Bound, v: dict[str, Any]) -> list[tuple[Any, str]]:
     return []
 
 
 register(
     op("det", "determinant of a square matrix", (X,), shape=_det_shape, sym=_det_sym, method="det", group="linalg"),
-    spell("det", method=True, linalg=True, np=False, np_linalg=True, sigs={"np.linalg": (P("a", canon="input"),), "jnp.linalg": (P("a", canon="input"),)}),
+    spell(
+        "det",
+        method=True,
+        linalg=True,
+        np=False,
+        np_linalg=True,
+        sigs={"np.linalg": (P("a", canon="input"),), "jnp.linalg": (P("a", canon="input"),)},
+    ),
 )
 
 
-def _logdet_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:  # noqa: N803
+def _logdet_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:
     return S.batched_matrix(t["input"], lambda m: S.sp.log(m.det(method="berkowitz")), scalar=True)
 
 
 register(
-    op("logdet", "log det A (nan when det A < 0)", (X,), shape=_det_shape, sym=_logdet_sym, method="logdet", group="linalg"),
+    op(
+        "logdet",
+        "log det A (nan when det A < 0)",
+        (X,),
+        shape=_det_shape,
+        sym=_logdet_sym,
+        method="logdet",
+        group="linalg",
+    ),
     spell("logdet", method=True),
 )
 
@@ -680,7 +889,7 @@ def _slogdet_shape(b: Bound) -> Info:
     return Info("pair", shape, items=(tensor(shape), tensor(shape)))
 
 
-def _slogdet_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:  # noqa: N803
+def _slogdet_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:
     det = S.batched_matrix(t["input"], lambda m: m.det(method="berkowitz"), scalar=True)
     sign = S.map1(det, S.sp.sign)
     logabs = S.map1(det, lambda e: S.sp.log(S.sp.Abs(e)))
@@ -688,8 +897,23 @@ def _slogdet_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:  # noqa: N803
 
 
 register(
-    op("slogdet", "(sign, log |det A|): a pair; take .logabsdet or [1]", (X,), shape=_slogdet_shape, sym=_slogdet_sym, method="slogdet", torch="torch.linalg.slogdet", group="linalg"),
-    spell("slogdet", method=True, linalg=True, np_linalg=True, sigs={"np.linalg": (P("a", canon="input"),), "jnp.linalg": (P("a", canon="input"),)}),
+    op(
+        "slogdet",
+        "(sign, log |det A|): a pair; take .logabsdet or [1]",
+        (X,),
+        shape=_slogdet_shape,
+        sym=_slogdet_sym,
+        method="slogdet",
+        torch="torch.linalg.slogdet",
+        group="linalg",
+    ),
+    spell(
+        "slogdet",
+        method=True,
+        linalg=True,
+        np_linalg=True,
+        sigs={"np.linalg": (P("a", canon="input"),), "jnp.linalg": (P("a", canon="input"),)},
+    ),
 )
 
 
@@ -697,13 +921,29 @@ def _inv_shape(b: Bound) -> Info:
     return tensor(_square(b))
 
 
-def _inv_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:  # noqa: N803
+def _inv_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:
     return S.batched_matrix(t["input"], lambda m: m.inv(method="ADJ"))
 
 
 register(
-    op("inv", "inverse of a square matrix", (X,), shape=_inv_shape, sym=_inv_sym, method="inverse", torch="torch.linalg.inv", group="linalg"),
-    spell("inv", bare=True, torch=False, linalg=True, np_linalg=True, sigs={"np.linalg": (P("a", canon="input"),), "jnp.linalg": (P("a", canon="input"),)}),
+    op(
+        "inv",
+        "inverse of a square matrix",
+        (X,),
+        shape=_inv_shape,
+        sym=_inv_sym,
+        method="inverse",
+        torch="torch.linalg.inv",
+        group="linalg",
+    ),
+    spell(
+        "inv",
+        bare=True,
+        torch=False,
+        linalg=True,
+        np_linalg=True,
+        sigs={"np.linalg": (P("a", canon="input"),), "jnp.linalg": (P("a", canon="input"),)},
+    ),
 )
 register(
     op("inverse", "inverse of a square matrix", (X,), shape=_inv_shape, sym=_inv_sym, method="inverse", group="linalg"),
@@ -726,10 +966,10 @@ def _solve_shape(b: Bound) -> Info:
         raise b.error(f"solve(A, B): A has shape {fmt(a)} and B has shape {fmt(bs)}; B needs {n} rows")
     b.extra["vector"] = False
     batch = broadcast(a[:-2], bs[:-2], b.where)
-    return tensor(batch + (n, bs[-1]))
+    return tensor((*batch, n, bs[-1]))
 
 
-def _solve_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:  # noqa: N803
+def _solve_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:
     inv = S.batched_matrix(t["A"], lambda m: m.inv(method="ADJ"))
     shape = b.out.shape if b.out else ()
     rhs = t["B"]
@@ -740,12 +980,38 @@ def _solve_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:  # noqa: N803
 
 
 register(
-    op("solve", "x with A x = B", (P("A"), P("B"), P("left", "bool", True, kw_only=True)), shape=_solve_shape, sym=_solve_sym, torch="torch.linalg.solve", group="linalg"),
-    spell("solve", bare=False, torch=False, linalg=True, np_linalg=True, sigs={"np.linalg": (P("a", canon="A"), P("b", canon="B")), "jnp.linalg": (P("a", canon="A"), P("b", canon="B"))}),
+    op(
+        "solve",
+        "x with A x = B",
+        (P("A"), P("B"), P("left", "bool", True, kw_only=True)),
+        shape=_solve_shape,
+        sym=_solve_sym,
+        torch="torch.linalg.solve",
+        group="linalg",
+    ),
+    spell(
+        "solve",
+        bare=False,
+        torch=False,
+        linalg=True,
+        np_linalg=True,
+        sigs={
+            "np.linalg": (P("a", canon="A"), P("b", canon="B")),
+            "jnp.linalg": (P("a", canon="A"), P("b", canon="B")),
+        },
+    ),
 )
 
 register(
-    op("matrix_exp", "the matrix exponential (no symbolic form: check uses finite differences)", (X,), shape=_inv_shape, sym=None, method="matrix_exp", group="linalg"),
+    op(
+        "matrix_exp",
+        "the matrix exponential (no symbolic form: check uses finite differences)",
+        (X,),
+        shape=_inv_shape,
+        sym=None,
+        method="matrix_exp",
+        group="linalg",
+    ),
     spell("matrix_exp", method=True, linalg=True, sympy=False, jsp=False),
 )
 
@@ -756,14 +1022,29 @@ def _matrix_power_shape(b: Bound) -> Info:
     return tensor(_square(b))
 
 
-def _matrix_power_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:  # noqa: N803
+def _matrix_power_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:
     n = b["n"]
     return S.batched_matrix(t["input"], lambda m: m**n)
 
 
 register(
-    op("matrix_power", "A to the whole power n", (X, P("n", INT)), shape=_matrix_power_shape, sym=_matrix_power_sym, method="matrix_power", torch="torch.linalg.matrix_power", group="linalg"),
-    spell("matrix_power", method=True, linalg=True, np_linalg=True, sigs={"np.linalg": (P("a", canon="input"), P("n", INT)), "jnp.linalg": (P("a", canon="input"), P("n", INT))}),
+    op(
+        "matrix_power",
+        "A to the whole power n",
+        (X, P("n", INT)),
+        shape=_matrix_power_shape,
+        sym=_matrix_power_sym,
+        method="matrix_power",
+        torch="torch.linalg.matrix_power",
+        group="linalg",
+    ),
+    spell(
+        "matrix_power",
+        method=True,
+        linalg=True,
+        np_linalg=True,
+        sigs={"np.linalg": (P("a", canon="input"), P("n", INT)), "jnp.linalg": (P("a", canon="input"), P("n", INT))},
+    ),
 )
 
 
@@ -777,14 +1058,22 @@ def _trace_shape(b: Bound) -> Info:
     return tensor(())
 
 
-def _trace_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:  # noqa: N803
+def _trace_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:
     x = t["input"]
     r, c = x.shape
     return S.SymTensor((), (S.sp.Add(*[x.items[i * c + i] for i in range(min(r, c))]),))
 
 
 register(
-    op("trace", "sum of the diagonal of a matrix", (X,), shape=_trace_shape, sym=_trace_sym, method="trace", group="linalg"),
+    op(
+        "trace",
+        "sum of the diagonal of a matrix",
+        (X,),
+        shape=_trace_shape,
+        sym=_trace_sym,
+        method="trace",
+        group="linalg",
+    ),
     spell("trace", method=True, np=True, sigs={"np": (P("a", canon="input"),)}),
 )
 
@@ -804,12 +1093,20 @@ def _diag_shape(b: Bound) -> Info:
     raise b.error(f"diag() takes a vector or a matrix, got shape {fmt(shape)}")
 
 
-def _diag_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:  # noqa: N803
+def _diag_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:
     return S.diag(t["input"], b["diagonal"] or 0, b.out.shape if b.out else ())
 
 
 register(
-    op("diag", "diag(v): a matrix with v on the diagonal; diag(A): the diagonal of A", (X, P("diagonal", INT, 0)), shape=_diag_shape, sym=_diag_sym, method="diag", group="shape"),
+    op(
+        "diag",
+        "diag(v): a matrix with v on the diagonal; diag(A): the diagonal of A",
+        (X, P("diagonal", INT, 0)),
+        shape=_diag_shape,
+        sym=_diag_sym,
+        method="diag",
+        group="shape",
+    ),
     spell("diag", method=True, np=True, sigs={"np": (P("v", canon="input"), P("k", INT, 0, canon="diagonal"))}),
 )
 
@@ -827,17 +1124,38 @@ def _diagonal_shape(b: Bound) -> Info:
     length = max(0, min(r, c - k) if k >= 0 else min(r + k, c))
     b.extra["dims"] = (d1, d2)
     rest = tuple(s for i, s in enumerate(shape) if i not in (d1, d2))
-    return tensor(rest + (length,))
+    return tensor((*rest, length))
 
 
-def _diagonal_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:  # noqa: N803
+def _diagonal_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:
     d1, d2 = b.extra["dims"]
     return S.diagonal(t["input"], b["offset"] or 0, d1, d2, b.out.shape if b.out else ())
 
 
 register(
-    op("diagonal", "the diagonal (offset) over two dims", (X, P("offset", INT, 0), P("dim1", INT, 0, aliases=("axis1",)), P("dim2", INT, 1, aliases=("axis2",))), shape=_diagonal_shape, sym=_diagonal_sym, method="diagonal", group="shape"),
-    spell("diagonal", method=True, np=True, linalg=False, sigs={"np": (P("a", canon="input"), P("offset", INT, 0), P("axis1", INT, 0, canon="dim1"), P("axis2", INT, 1, canon="dim2"))}),
+    op(
+        "diagonal",
+        "the diagonal (offset) over two dims",
+        (X, P("offset", INT, 0), P("dim1", INT, 0, aliases=("axis1",)), P("dim2", INT, 1, aliases=("axis2",))),
+        shape=_diagonal_shape,
+        sym=_diagonal_sym,
+        method="diagonal",
+        group="shape",
+    ),
+    spell(
+        "diagonal",
+        method=True,
+        np=True,
+        linalg=False,
+        sigs={
+            "np": (
+                P("a", canon="input"),
+                P("offset", INT, 0),
+                P("axis1", INT, 0, canon="dim1"),
+                P("axis2", INT, 1, canon="dim2"),
+            )
+        },
+    ),
 )
 
 
@@ -848,13 +1166,21 @@ def _tri_shape(b: Bound) -> Info:
     return tensor(shape)
 
 
-def _tri_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:  # noqa: N803
+def _tri_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:
     return S.tri(t["input"], b["diagonal"] or 0, lower=b.op.key == "tril")
 
 
 for _key in ("tril", "triu"):
     register(
-        op(_key, f"the {'lower' if _key == 'tril' else 'upper'} triangle (others set to 0)", (X, P("diagonal", INT, 0)), shape=_tri_shape, sym=_tri_sym, method=_key, group="shape"),
+        op(
+            _key,
+            f"the {'lower' if _key == 'tril' else 'upper'} triangle (others set to 0)",
+            (X, P("diagonal", INT, 0)),
+            shape=_tri_shape,
+            sym=_tri_sym,
+            method=_key,
+            group="shape",
+        ),
         spell(_key, method=True, np=True, sigs={"np": (P("m", canon="input"), P("k", INT, 0, canon="diagonal"))}),
     )
 
@@ -872,18 +1198,27 @@ def _dist_shape(b: Bound) -> Info:
     return tensor(())
 
 
-def _dist_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:  # noqa: N803
+def _dist_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:
     diff = S.zipwith([t["input"], t["other"]], lambda x, y: x - y, b.extra["shape"])
     return S.SymTensor((), (S.vector_norm(list(diff.items), b.extra["ord"]),))
 
 
-def _dist_kinks(T: Any, b: Bound, v: dict[str, Any]) -> list[tuple[Any, str]]:  # noqa: N803
+def _dist_kinks(T: Any, b: Bound, v: dict[str, Any]) -> list[tuple[Any, str]]:
     d = (v["input"] - v["other"]).reshape(-1)
     return [(T.linalg.vector_norm(d), "the two tensors are equal (the distance has a cone point there)")]
 
 
 register(
-    op("dist", "‖x - y‖_p over all elements (p = 2 by default)", (P("input"), P("other"), P("p", "number", 2)), shape=_dist_shape, sym=_dist_sym, kinks=_dist_kinks, method="dist", group="linalg"),
+    op(
+        "dist",
+        "‖x - y‖_p over all elements (p = 2 by default)",
+        (P("input"), P("other"), P("p", "number", 2)),
+        shape=_dist_shape,
+        sym=_dist_sym,
+        kinks=_dist_kinks,
+        method="dist",
+        group="linalg",
+    ),
     spell("dist", bare=False, method=True),
 )
 
@@ -897,7 +1232,7 @@ def _cdist_shape(b: Bound) -> Info:
     return tensor(bounded((*batch, a[-2], c[-2]), b.where))
 
 
-def _cdist_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:  # noqa: N803
+def _cdist_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:
     a, c = t["x1"], t["x2"]
     if len(a.shape) != 2 or len(c.shape) != 2:
         raise S.NoSymbolicForm("batched cdist")
@@ -910,6 +1245,13 @@ def _cdist_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:  # noqa: N803
 
 
 register(
-    op("cdist", "the p-norm distance between each row of x1 and each row of x2", (P("x1"), P("x2"), P("p", "number", 2.0), P("compute_mode", "none", None)), shape=_cdist_shape, sym=_cdist_sym, group="linalg"),
+    op(
+        "cdist",
+        "the p-norm distance between each row of x1 and each row of x2",
+        (P("x1"), P("x2"), P("p", "number", 2.0), P("compute_mode", "none", None)),
+        shape=_cdist_shape,
+        sym=_cdist_sym,
+        group="linalg",
+    ),
     spell("cdist", bare=False),
 )

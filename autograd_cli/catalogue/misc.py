@@ -7,17 +7,16 @@ import math
 from typing import Any
 
 from ..shapes import Info, bounded, fmt, tensor
-from .core import BOOL, DTYPE, INTS, NUMBER, Bound, P, TCall, TConst, TIn, tcall
+from .core import BOOL, DTYPE, INTS, NUMBER, Bound, P, TConst, TIn, tcall
 from .dsl import X, call_torch, op, spell
 from .registry import register
-
 
 # ---- literal tensors ---------------------------------------------------------------------------------
 
 
 def _nested_numbers(b: Bound, info: Info) -> tuple[tuple[int, ...], list[float]]:
     """A static nested list of numbers: its shape and flat values."""
-    if info.kind == "static" and isinstance(info.value, (int, float)) or info.numeric:
+    if (info.kind == "static" and isinstance(info.value, (int, float))) or info.numeric:
         return (), [float(info.value)]
     if info.kind != "seq" or not info.items:
         raise b.error(f"{b.call.spelling}() takes numbers or nested lists of numbers, got {info.describe()}")
@@ -105,7 +104,7 @@ def _nest(flat: list[float], shape: tuple[int, ...]) -> Any:
     return [_nest(flat[i * step : (i + 1) * step], shape[1:]) for i in range(shape[0])]
 
 
-def _tensor_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:  # noqa: N803
+def _tensor_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:
     if b.extra.get("stack"):
         return S.SymTensor(b.out.shape if b.out else (), tuple(e for x in S.leaves(t["data"]) for e in x.items))
     return S.SymTensor(b.extra["shape"], tuple(S.number(v) for v in b.extra["values"]))
@@ -113,15 +112,42 @@ def _tensor_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:  # noqa: N803
 
 _DATA = (P("data", "nested"), P("dtype", "none", None, kw_only=True), P("requires_grad", BOOL, False, kw_only=True))
 register(
-    op("tensor", "a constant tensor from numbers: torch.tensor([1., 2.]) (of tensors: refused, torch cuts the gradient)", _DATA, shape=_tensor_shape, emit=_tensor_emit, sym=_tensor_sym, group="constant", constant=True),
+    op(
+        "tensor",
+        "a constant tensor from numbers: torch.tensor([1., 2.]) (of tensors: refused, torch cuts the gradient)",
+        _DATA,
+        shape=_tensor_shape,
+        emit=_tensor_emit,
+        sym=_tensor_sym,
+        group="constant",
+        constant=True,
+    ),
     spell("tensor", bare=False, torch=("tensor", "as_tensor")),
 )
 register(
-    op("array", "np.array([...]) / jnp.array([...]): numbers make a constant; tensors are stacked (as JAX traces them)", (P("object", "nested", canon="data"), P("dtype", "none", None)), shape=_tensor_shape, emit=_tensor_emit, sym=_tensor_sym, torch="torch.stack / torch.tensor", group="constant"),
+    op(
+        "array",
+        "np.array([...]) / jnp.array([...]): numbers make a constant; tensors are stacked (as JAX traces them)",
+        (P("object", "nested", canon="data"), P("dtype", "none", None)),
+        shape=_tensor_shape,
+        emit=_tensor_emit,
+        sym=_tensor_sym,
+        torch="torch.stack / torch.tensor",
+        group="constant",
+    ),
     spell("array", bare=False, torch=False, np=("array", "asarray")),
 )
 register(
-    op("Matrix", "SymPy's Matrix([a, b]) or Matrix([[a, b], [c, d]]): the entries, stacked", (P("data", "nested"),), shape=_tensor_shape, emit=_tensor_emit, sym=_tensor_sym, torch="torch.stack", group="constant"),
+    op(
+        "Matrix",
+        "SymPy's Matrix([a, b]) or Matrix([[a, b], [c, d]]): the entries, stacked",
+        (P("data", "nested"),),
+        shape=_tensor_shape,
+        emit=_tensor_emit,
+        sym=_tensor_sym,
+        torch="torch.stack",
+        group="constant",
+    ),
     spell("Matrix", torch=False, sympy=True),
 )
 
@@ -158,16 +184,32 @@ def _fill_emit(b: Bound) -> Any:
     return tcall("torch.full", shape, _fill_value(b), dtype=DTYPE)
 
 
-def _fill_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:  # noqa: N803
+def _fill_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:
     shape = b.extra["shape"]
     return S.SymTensor(shape, (S.number(_fill_value(b)),) * math.prod(shape))
 
 
 for _key, _extra in (("ones", ()), ("zeros", ()), ("full", (P("fill_value", NUMBER),))):
-    sig = (P("size", INTS, varargs=_key != "full"), *_extra, P("dtype", "none", None, kw_only=True), P("requires_grad", BOOL, False, kw_only=True))
+    sig = (
+        P("size", INTS, varargs=_key != "full"),
+        *_extra,
+        P("dtype", "none", None, kw_only=True),
+        P("requires_grad", BOOL, False, kw_only=True),
+    )
     register(
-        op(_key, f"a constant tensor of the given size ({'filled with ' + _key if _key != 'full' else 'filled with fill_value'})", sig, shape=_fill_shape, emit=_fill_emit, sym=_fill_sym, group="constant", constant=True),
-        spell(_key, bare=False, np=True, sigs={"np": (P("shape", INTS, canon="size"), *_extra, P("dtype", "none", None))}),
+        op(
+            _key,
+            f"a constant tensor of the given size ({'filled with ' + _key if _key != 'full' else 'filled with fill_value'})",
+            sig,
+            shape=_fill_shape,
+            emit=_fill_emit,
+            sym=_fill_sym,
+            group="constant",
+            constant=True,
+        ),
+        spell(
+            _key, bare=False, np=True, sigs={"np": (P("shape", INTS, canon="size"), *_extra, P("dtype", "none", None))}
+        ),
     )
 
 
@@ -179,7 +221,17 @@ def _like_shape(b: Bound) -> Info:
 
 for _key, _extra in (("ones_like", ()), ("zeros_like", ()), ("full_like", (P("fill_value", NUMBER),))):
     register(
-        op(_key, "a constant tensor of the input's shape", (X, *_extra, P("dtype", "none", None, kw_only=True)), shape=_like_shape, emit=_fill_emit, sym=_fill_sym, group="constant", constant=True, differentiable=False),
+        op(
+            _key,
+            "a constant tensor of the input's shape",
+            (X, *_extra, P("dtype", "none", None, kw_only=True)),
+            shape=_like_shape,
+            emit=_fill_emit,
+            sym=_fill_sym,
+            group="constant",
+            constant=True,
+            differentiable=False,
+        ),
         spell(_key, bare=False, np=True, sigs={"np": (P("a", canon="input"), *_extra, P("dtype", "none", None))}),
     )
 
@@ -198,14 +250,35 @@ def _eye_emit(b: Bound) -> Any:
     return tcall("torch.eye", n, m, dtype=DTYPE) if n != m else tcall("torch.eye", n, dtype=DTYPE)
 
 
-def _eye_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:  # noqa: N803
+def _eye_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:
     n, m = b.extra["shape"]
     return S.SymTensor((n, m), tuple(S.sp.Integer(1 if i == j else 0) for i in range(n) for j in range(m)))
 
 
 register(
-    op("eye", "the identity matrix (n x n, or n x m)", (P("n", "int"), P("m", "int", None), P("dtype", "none", None, kw_only=True)), shape=_eye_shape, emit=_eye_emit, sym=_eye_sym, group="constant", constant=True),
-    spell("eye", bare=False, np=True, sigs={"np": (P("N", "int", canon="n"), P("M", "int", None, canon="m"), P("k", "none", None), P("dtype", "none", None))}),
+    op(
+        "eye",
+        "the identity matrix (n x n, or n x m)",
+        (P("n", "int"), P("m", "int", None), P("dtype", "none", None, kw_only=True)),
+        shape=_eye_shape,
+        emit=_eye_emit,
+        sym=_eye_sym,
+        group="constant",
+        constant=True,
+    ),
+    spell(
+        "eye",
+        bare=False,
+        np=True,
+        sigs={
+            "np": (
+                P("N", "int", canon="n"),
+                P("M", "int", None, canon="m"),
+                P("k", "none", None),
+                P("dtype", "none", None),
+            )
+        },
+    ),
 )
 
 
@@ -241,29 +314,89 @@ def _range_shape(b: Bound) -> Info:
 
 
 def _range_emit(b: Bound) -> Any:
-    args = [b[k] for k in (("start", "end", "step") if b.op.key == "arange" else ("start", "end", "steps")) if b[k] is not None]
+    args = [
+        b[k]
+        for k in (("start", "end", "step") if b.op.key == "arange" else ("start", "end", "steps"))
+        if b[k] is not None
+    ]
     from .dsl import pyvalue
 
     return tcall(f"torch.{b.op.key}", *(pyvalue(a) for a in args), dtype=DTYPE)
 
 
 register(
-    op("arange", "start, start+step, ... below end (a constant)", (P("start", NUMBER), P("end", NUMBER, None), P("step", NUMBER, None), P("dtype", "none", None, kw_only=True)), shape=_range_shape, emit=_range_emit, sym=_tensor_sym, group="constant", constant=True),
-    spell("arange", bare=False, np=True, sigs={"np": (P("start", NUMBER), P("stop", NUMBER, None, canon="end"), P("step", NUMBER, None), P("dtype", "none", None))}),
+    op(
+        "arange",
+        "start, start+step, ... below end (a constant)",
+        (P("start", NUMBER), P("end", NUMBER, None), P("step", NUMBER, None), P("dtype", "none", None, kw_only=True)),
+        shape=_range_shape,
+        emit=_range_emit,
+        sym=_tensor_sym,
+        group="constant",
+        constant=True,
+    ),
+    spell(
+        "arange",
+        bare=False,
+        np=True,
+        sigs={
+            "np": (
+                P("start", NUMBER),
+                P("stop", NUMBER, None, canon="end"),
+                P("step", NUMBER, None),
+                P("dtype", "none", None),
+            )
+        },
+    ),
 )
 register(
-    op("linspace", "steps evenly spaced values from start to end (a constant)", (P("start", NUMBER), P("end", NUMBER), P("steps", "int"), P("dtype", "none", None, kw_only=True)), shape=_range_shape, emit=_range_emit, sym=_tensor_sym, group="constant", constant=True),
-    spell("linspace", bare=False, np=True, sigs={"np": (P("start", NUMBER), P("stop", NUMBER, canon="end"), P("num", "int", 50, canon="steps"))}),
+    op(
+        "linspace",
+        "steps evenly spaced values from start to end (a constant)",
+        (P("start", NUMBER), P("end", NUMBER), P("steps", "int"), P("dtype", "none", None, kw_only=True)),
+        shape=_range_shape,
+        emit=_range_emit,
+        sym=_tensor_sym,
+        group="constant",
+        constant=True,
+    ),
+    spell(
+        "linspace",
+        bare=False,
+        np=True,
+        sigs={"np": (P("start", NUMBER), P("stop", NUMBER, canon="end"), P("num", "int", 50, canon="steps"))},
+    ),
 )
 
 
 def _refuse_random(b: Bound) -> Info:
-    raise b.error(f"{b.call.spelling}() draws random numbers, so the answer would change every run; pass the values with --at instead")
+    raise b.error(
+        f"{b.call.spelling}() draws random numbers, so the answer would change every run; pass the values with --at instead"
+    )
 
 
-for _key in ("rand", "randn", "rand_like", "randn_like", "randint", "empty", "empty_like", "normal", "bernoulli", "dropout"):
+for _key in (
+    "rand",
+    "randn",
+    "rand_like",
+    "randn_like",
+    "randint",
+    "empty",
+    "empty_like",
+    "normal",
+    "bernoulli",
+    "dropout",
+):
     register(
-        op(f"random.{_key}", "refused: random or uninitialised values", (P("args", "static", None, varargs=True),), shape=_refuse_random, emit=lambda b: None, torch=f"torch.{_key}", group="refused"),
+        op(
+            f"random.{_key}",
+            "refused: random or uninitialised values",
+            (P("args", "static", None, varargs=True),),
+            shape=_refuse_random,
+            emit=lambda b: None,
+            torch=f"torch.{_key}",
+            group="refused",
+        ),
         spell(_key, bare=False, torch=True, F=_key == "dropout", np=False),
     )
 
@@ -272,6 +405,10 @@ for _key in ("rand", "randn", "rand_like", "randn_like", "randint", "empty", "em
 
 
 def _detach_emit(b: Bound) -> Any:
+    if b.native and b.call.form == "attr":
+        from .core import TAttr
+
+        return TAttr(TIn("input"), b.call.spelling)  # x.data: the values without history, as detach()
     if b.native:
         return call_torch(b, [TIn("input")])
     from .core import TMethod
@@ -279,23 +416,48 @@ def _detach_emit(b: Bound) -> Any:
     return TMethod(TIn("input"), "detach")
 
 
-def _detach_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:  # noqa: N803
+def _detach_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:
     return S.map1(t["input"], S.stop_gradient)
 
 
 register(
-    op("detach", "the same values with the gradient stopped: autograd treats it as a constant", (X,), shape=lambda b: tensor(b.shape("input")), emit=_detach_emit, sym=_detach_sym, method="detach", torch=".detach()", group="autograd", differentiable=False),
-    [*spell("detach", torch=True, method=True), *spell("stop_gradient", bare=False, torch=False, lax=True, sigs={"jax.lax": (P("x", canon="input"),)})],
+    op(
+        "detach",
+        "the same values with the gradient stopped: autograd treats it as a constant",
+        (X,),
+        shape=lambda b: tensor(b.shape("input")),
+        emit=_detach_emit,
+        sym=_detach_sym,
+        method="detach",
+        torch=".detach()",
+        group="autograd",
+        differentiable=False,
+    ),
+    [
+        *spell("detach", torch=True, method=True),
+        *spell("data", bare=False, torch=False, attr=True),
+        *spell("stop_gradient", bare=False, torch=False, lax=True, sigs={"jax.lax": (P("x", canon="input"),)}),
+    ],
 )
 
 
-def _identity_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:  # noqa: N803
+def _identity_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:
     return t["input"]
 
 
 for _key, _doc in (("clone", "a copy (the gradient flows)"), ("contiguous", "the same tensor (memory layout only)")):
     register(
-        op(_key, _doc, (X,), shape=lambda b: tensor(b.shape("input")), emit=lambda b: call_torch(b, [TIn("input")]) if b.native else TIn("input"), sym=_identity_sym, method=_key, torch=f".{_key}()", group="autograd"),
+        op(
+            _key,
+            _doc,
+            (X,),
+            shape=lambda b: tensor(b.shape("input")),
+            emit=lambda b: call_torch(b, [TIn("input")]) if b.native else TIn("input"),
+            sym=_identity_sym,
+            method=_key,
+            torch=f".{_key}()",
+            group="autograd",
+        ),
         spell(_key, bare=False, torch=_key == "clone", method=True),
     )
 
@@ -306,7 +468,17 @@ def _cast_shape(b: Bound) -> Info:
 
 for _key, _doc in (("float", "cast to float32 (vjp's float64 values are rounded)"), ("double", "cast to float64")):
     register(
-        op(f"cast.{_key}", _doc, (X,), shape=_cast_shape, emit=lambda b: call_torch(b, [TIn("input")]), sym=_identity_sym, method=_key, torch=f".{_key}()", group="autograd"),
+        op(
+            f"cast.{_key}",
+            _doc,
+            (X,),
+            shape=_cast_shape,
+            emit=lambda b: call_torch(b, [TIn("input")]),
+            sym=_identity_sym,
+            method=_key,
+            torch=f".{_key}()",
+            group="autograd",
+        ),
         spell(_key, bare=False, torch=False, method=True),
     )
 
@@ -318,7 +490,18 @@ def _item_shape(b: Bound) -> Info:
     )
 
 
-register(op("item", "refused: a Python number has no gradient", (X,), shape=_item_shape, emit=lambda b: None, torch=".item()", group="refused"), spell("item", bare=False, torch=False, method=("item", "tolist", "numpy")))
+register(
+    op(
+        "item",
+        "refused: a Python number has no gradient",
+        (X,),
+        shape=_item_shape,
+        emit=lambda b: None,
+        torch=".item()",
+        group="refused",
+    ),
+    spell("item", bare=False, torch=False, method=("item", "tolist", "numpy")),
+)
 
 
 # ---- pairs from torch.max(x, dim), slogdet ----------------------------------------------------------
@@ -327,7 +510,9 @@ register(op("item", "refused: a Python number has no gradient", (X,), shape=_ite
 def _pair_part(b: Bound) -> Info:
     info = b.info("input")
     if info.kind != "pair":
-        raise b.error(f".{b.call.spelling} is only for a (values, indices) pair such as torch.max(x, dim=1), got {info.describe()}")
+        raise b.error(
+            f".{b.call.spelling} is only for a (values, indices) pair such as torch.max(x, dim=1), got {info.describe()}"
+        )
     index = 0 if b.call.spelling in ("values", "sign") else 1
     part = info.items[index]
     if part.kind == "index":
@@ -342,13 +527,22 @@ def _pair_emit(b: Bound) -> Any:
     return TAttr(TIn("input"), b.call.spelling)
 
 
-def _pair_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:  # noqa: N803
+def _pair_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:
     return t["input"].parts[b.extra["index"]]
 
 
 for _key in ("values", "indices", "sign", "logabsdet"):
     register(
-        op(f"pair.{_key}", f".{_key} of a pair", (P("input", "any"),), shape=_pair_part, emit=_pair_emit, sym=_pair_sym, torch=f".{_key}", group="shape"),
+        op(
+            f"pair.{_key}",
+            f".{_key} of a pair",
+            (P("input", "any"),),
+            shape=_pair_part,
+            emit=_pair_emit,
+            sym=_pair_sym,
+            torch=f".{_key}",
+            group="shape",
+        ),
         spell(_key, bare=False, torch=False, attr=True),
     )
 

@@ -16,7 +16,7 @@ def _sig(*params: Any) -> tuple[Any, ...]:
     return (X, *params)
 
 
-def _sp(S: Any) -> Any:  # noqa: N803
+def _sp(S: Any) -> Any:
     return S.sp
 
 
@@ -47,21 +47,44 @@ def act(
         sigs={"jax.nn": jax_sig} if jax_sig else None,
     )
 
-    def sym_fn(S: Any, b: Bound, t: dict[str, Any]) -> Any:  # noqa: N803
+    def sym_fn(S: Any, b: Bound, t: dict[str, Any]) -> Any:
         return S.map1(t["input"], lambda e: sym(S, b, e))
 
     register(
-        op(key, doc, _sig(*params), sym=sym_fn if sym else None, kinks=kinks, torch=torch_fn or f"torch.nn.functional.{key}", group="activation", method=key if method else None),
+        op(
+            key,
+            doc,
+            _sig(*params),
+            sym=sym_fn if sym else None,
+            kinks=kinks,
+            torch=torch_fn or f"torch.nn.functional.{key}",
+            group="activation",
+            method=key if method else None,
+        ),
         spellings,
     )
 
 
-def _pw(S: Any, *cases: Any) -> Any:  # noqa: N803
+def _pw(S: Any, *cases: Any) -> Any:
     return S.sp.Piecewise(*cases)
 
 
-act("relu", "max(x, 0) (gradient 0 at 0, as torch)", lambda S, b, x: S.relu(x), torch=True, method=True, jax=True, kinks=at_zero())
-act("relu6", "min(max(x, 0), 6)", lambda S, b, x: _pw(S, (0, x <= 0), (6, x >= 6), (x, True)), jax=True, kinks=at_values((0, 6)))
+act(
+    "relu",
+    "max(x, 0) (gradient 0 at 0, as torch)",
+    lambda S, b, x: S.relu(x),
+    torch=True,
+    method=True,
+    jax=True,
+    kinks=at_zero(),
+)
+act(
+    "relu6",
+    "min(max(x, 0), 6)",
+    lambda S, b, x: _pw(S, (0, x <= 0), (6, x >= 6), (x, True)),
+    jax=True,
+    kinks=at_values((0, 6)),
+)
 act(
     "leaky_relu",
     "x for x > 0, negative_slope*x otherwise",
@@ -114,11 +137,18 @@ act("logsigmoid", "log(sigmoid(x))", lambda S, b, x: -S.sp.log(1 + S.sp.exp(-x))
 act(
     "hardtanh",
     "x limited to [min_val, max_val] (gradient 0 at the ends, as torch)",
-    lambda S, b, x: _pw(S, (S.number(b["min_val"]), x <= b["min_val"]), (S.number(b["max_val"]), x >= b["max_val"]), (x, True)),
+    lambda S, b, x: _pw(
+        S, (S.number(b["min_val"]), x <= b["min_val"]), (S.number(b["max_val"]), x >= b["max_val"]), (x, True)
+    ),
     (P("min_val", NUMBER, -1.0), P("max_val", NUMBER, 1.0), P("inplace", BOOL, False)),
     jax="hard_tanh",
     jax_sig=(X,),
-    kinks=lambda T, b, v: [(T.minimum((v["input"] - b["min_val"]).abs(), (v["input"] - b["max_val"]).abs()), "its argument is at an end of hardtanh")],
+    kinks=lambda T, b, v: [
+        (
+            T.minimum((v["input"] - b["min_val"]).abs(), (v["input"] - b["max_val"]).abs()),
+            "its argument is at an end of hardtanh",
+        )
+    ],
 )
 act(
     "hardswish",
@@ -138,7 +168,9 @@ act("tanhshrink", "x - tanh(x)", lambda S, b, x: x - S.sp.tanh(x))
 act(
     "softshrink",
     "x - lambd for x > lambd, x + lambd for x < -lambd, else 0",
-    lambda S, b, x: _pw(S, (x - S.number(b["lambd"]), x > b["lambd"]), (x + S.number(b["lambd"]), x < -b["lambd"]), (0, True)),
+    lambda S, b, x: _pw(
+        S, (x - S.number(b["lambd"]), x > b["lambd"]), (x + S.number(b["lambd"]), x < -b["lambd"]), (0, True)
+    ),
     (P("lambd", NUMBER, 0.5),),
     kinks=lambda T, b, v: [((v["input"].abs() - b["lambd"]).abs(), "its argument is at ±lambd")],
 )
@@ -151,7 +183,7 @@ act(
 )
 
 
-def _softplus_sym(S: Any, b: Bound, x: Any) -> Any:  # noqa: N803
+def _softplus_sym(S: Any, b: Bound, x: Any) -> Any:
     beta, threshold = S.number(b["beta"]), b["threshold"]
     return S.softplus(x, beta, threshold)
 
@@ -170,7 +202,7 @@ def _jax_gelu_emit(b: Bound) -> Any:
     return tcall("torch.nn.functional.gelu", TIn("input"), approximate="tanh" if b["approximate"] else "none")
 
 
-def _jax_gelu_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:  # noqa: N803
+def _jax_gelu_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:
     sp = S.sp
 
     def f(x: Any) -> Any:
@@ -182,7 +214,15 @@ def _jax_gelu_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:  # noqa: N803
 
 
 register(
-    op("jax.gelu", "jax.nn.gelu: the tanh approximation by default (approximate=True)", (X, P("approximate", BOOL, True)), emit=_jax_gelu_emit, sym=_jax_gelu_sym, torch="torch.nn.functional.gelu", group="activation"),
+    op(
+        "jax.gelu",
+        "jax.nn.gelu: the tanh approximation by default (approximate=True)",
+        (X, P("approximate", BOOL, True)),
+        emit=_jax_gelu_emit,
+        sym=_jax_gelu_sym,
+        torch="torch.nn.functional.gelu",
+        group="activation",
+    ),
     spell("gelu", bare=False, torch=False, jax_nn=True),
 )
 
@@ -218,7 +258,7 @@ def _softmax_emit(b: Bound) -> Any:
     return tcall(f"torch.{b.op.key}" if b.op.key != "softmin" else "torch.nn.functional.softmin", TIn("input"), dim=d)
 
 
-def _softmax_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:  # noqa: N803
+def _softmax_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:
     return S.softmax(t["input"], b.extra["dim"], b.op.key)
 
 
@@ -230,7 +270,17 @@ for _key, _doc in (
     ("softmin", "softmax(-x) along dim"),
 ):
     register(
-        op(_key, _doc, _SOFTMAX_SIG, shape=_softmax_shape, emit=_softmax_emit, sym=_softmax_sym, group="activation", method=_key if _key != "softmin" else None, torch=f"torch.{_key}" if _key != "softmin" else "torch.nn.functional.softmin"),
+        op(
+            _key,
+            _doc,
+            _SOFTMAX_SIG,
+            shape=_softmax_shape,
+            emit=_softmax_emit,
+            sym=_softmax_sym,
+            group="activation",
+            method=_key if _key != "softmin" else None,
+            torch=f"torch.{_key}" if _key != "softmin" else "torch.nn.functional.softmin",
+        ),
         spell(
             _key,
             torch=_key != "softmin",
@@ -239,7 +289,12 @@ for _key, _doc in (
             special=_key != "softmin",
             jax_nn=_key != "softmin",
             jsp="softmax" if _key == "softmax" else False,
-            sigs={"jax.nn": _JAX_SOFTMAX, "jax.scipy.special": _JAX_SOFTMAX, "torch": (X, P("dim", DIM, aliases=("axis",)), P("dtype", "none", None)), "method": (X, P("dim", DIM, aliases=("axis",)), P("dtype", "none", None))},
+            sigs={
+                "jax.nn": _JAX_SOFTMAX,
+                "jax.scipy.special": _JAX_SOFTMAX,
+                "torch": (X, P("dim", DIM, aliases=("axis",)), P("dtype", "none", None)),
+                "method": (X, P("dim", DIM, aliases=("axis",)), P("dtype", "none", None)),
+            },
         ),
     )
 
@@ -250,12 +305,20 @@ def _normalize_shape(b: Bound) -> Info:
     return tensor(shape)
 
 
-def _normalize_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:  # noqa: N803
+def _normalize_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:
     return S.normalize(t["input"], float(b["p"]), b.extra["dim"], float(b["eps"]))
 
 
 register(
-    op("normalize", "x / max(‖x‖_p, eps) along dim", (X, P("p", NUMBER, 2.0), P("dim", DIM, 1), P("eps", NUMBER, 1e-12)), shape=_normalize_shape, sym=_normalize_sym, torch="torch.nn.functional.normalize", group="activation"),
+    op(
+        "normalize",
+        "x / max(‖x‖_p, eps) along dim",
+        (X, P("p", NUMBER, 2.0), P("dim", DIM, 1), P("eps", NUMBER, 1e-12)),
+        shape=_normalize_shape,
+        sym=_normalize_sym,
+        torch="torch.nn.functional.normalize",
+        group="activation",
+    ),
     spell("normalize", F=True, torch=False),
 )
 
@@ -267,14 +330,16 @@ def _linear_shape(b: Bound) -> Info:
     if len(w) not in (1, 2):
         raise b.error(f"linear's weight must be 1-D or 2-D, got shape {fmt(w)}")
     if not x or x[-1] != w[-1]:
-        raise b.error(f"linear: {b.describe_shapes('input', 'weight')}; the input's last size must equal the weight's last size (weight is out x in)")
+        raise b.error(
+            f"linear: {b.describe_shapes('input', 'weight')}; the input's last size must equal the weight's last size (weight is out x in)"
+        )
     out = x[:-1] + w[:-1]
     if b.has("bias"):
         out = broadcast(out, b.shape("bias"), b.where)
     return tensor(out)
 
 
-def _linear_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:  # noqa: N803
+def _linear_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:
     w = t["weight"]
     wt = S.permute(w, tuple(reversed(range(len(w.shape)))))
     y = S.matmul(t["input"], wt, b.shape("input")[:-1] + b.shape("weight")[:-1])
@@ -284,7 +349,15 @@ def _linear_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:  # noqa: N803
 
 
 register(
-    op("linear", "x @ weight.T + bias", (X, P("weight"), P("bias", OPTIONAL_TENSOR, None)), shape=_linear_shape, sym=_linear_sym, torch="torch.nn.functional.linear", group="layer"),
+    op(
+        "linear",
+        "x @ weight.T + bias",
+        (X, P("weight"), P("bias", OPTIONAL_TENSOR, None)),
+        shape=_linear_shape,
+        sym=_linear_sym,
+        torch="torch.nn.functional.linear",
+        group="layer",
+    ),
     spell("linear", F=True, torch=False),
 )
 
@@ -292,23 +365,33 @@ register(
 def _bilinear_shape(b: Bound) -> Info:
     x1, x2, w = b.shape("input1"), b.shape("input2"), b.shape("weight")
     if len(w) != 3 or not x1 or not x2 or x1[-1] != w[1] or x2[-1] != w[2] or x1[:-1] != x2[:-1]:
-        raise b.error(f"bilinear: inputs {fmt(x1)} and {fmt(x2)} do not fit a weight of shape {fmt(w)} (out x in1 x in2)")
-    out = x1[:-1] + (w[0],)
+        raise b.error(
+            f"bilinear: inputs {fmt(x1)} and {fmt(x2)} do not fit a weight of shape {fmt(w)} (out x in1 x in2)"
+        )
+    out = (*x1[:-1], w[0])
     if b.has("bias"):
         out = broadcast(out, b.shape("bias"), b.where)
     return tensor(out)
 
 
-def _bilinear_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:  # noqa: N803
+def _bilinear_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:
     y = S.einsum(["bi", "kij", "bj"], "bk", {}, [S.as_batch(t["input1"]), t["weight"], S.as_batch(t["input2"])])
-    y = S.SymTensor(b.shape("input1")[:-1] + (b.shape("weight")[0],), y.items)
+    y = S.SymTensor((*b.shape("input1")[:-1], b.shape("weight")[0]), y.items)
     if "bias" in t:
         y = S.zipwith([y, t["bias"]], lambda a, c: a + c, b.out.shape if b.out else ())
     return y
 
 
 register(
-    op("bilinear", "y_k = x1ᵀ W_k x2 + b_k", (P("input1"), P("input2"), P("weight"), P("bias", OPTIONAL_TENSOR, None)), shape=_bilinear_shape, sym=_bilinear_sym, torch="torch.nn.functional.bilinear", group="layer"),
+    op(
+        "bilinear",
+        "y_k = x1ᵀ W_k x2 + b_k",
+        (P("input1"), P("input2"), P("weight"), P("bias", OPTIONAL_TENSOR, None)),
+        shape=_bilinear_shape,
+        sym=_bilinear_sym,
+        torch="torch.nn.functional.bilinear",
+        group="layer",
+    ),
     spell("bilinear", F=True, torch=False),
 )
 
@@ -326,7 +409,7 @@ def _layer_norm_shape(b: Bound) -> Info:
     return tensor(x)
 
 
-def _layer_norm_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:  # noqa: N803
+def _layer_norm_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:
     y = S.layer_norm(t["input"], b.extra["dims"], float(b["eps"]))
     for name, fn in (("weight", lambda a, c: a * c), ("bias", lambda a, c: a + c)):
         if name in t:
@@ -335,7 +418,21 @@ def _layer_norm_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:  # noqa: N803
 
 
 register(
-    op("layer_norm", "(x - mean)/sqrt(var + eps) over the last dims, then * weight + bias", (X, P("normalized_shape", INTS), P("weight", OPTIONAL_TENSOR, None), P("bias", OPTIONAL_TENSOR, None), P("eps", NUMBER, 1e-5)), shape=_layer_norm_shape, sym=_layer_norm_sym, torch="torch.nn.functional.layer_norm", group="layer"),
+    op(
+        "layer_norm",
+        "(x - mean)/sqrt(var + eps) over the last dims, then * weight + bias",
+        (
+            X,
+            P("normalized_shape", INTS),
+            P("weight", OPTIONAL_TENSOR, None),
+            P("bias", OPTIONAL_TENSOR, None),
+            P("eps", NUMBER, 1e-5),
+        ),
+        shape=_layer_norm_shape,
+        sym=_layer_norm_sym,
+        torch="torch.nn.functional.layer_norm",
+        group="layer",
+    ),
     spell("layer_norm", F=True, torch=False),
 )
 
@@ -347,13 +444,21 @@ def _cos_shape(b: Bound) -> Info:
     return tensor(reduced(shape, b.extra["dims"], False))
 
 
-def _cos_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:  # noqa: N803
+def _cos_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:
     shape = broadcast(b.shape("x1"), b.shape("x2"))
     return S.cosine_similarity(t["x1"], t["x2"], shape, b.extra["dims"], float(b["eps"]))
 
 
 register(
-    op("cosine_similarity", "x1·x2 / max(‖x1‖‖x2‖, eps) along dim", (P("x1"), P("x2"), P("dim", DIM, 1), P("eps", NUMBER, 1e-8)), shape=_cos_shape, sym=_cos_sym, torch="torch.nn.functional.cosine_similarity", group="layer"),
+    op(
+        "cosine_similarity",
+        "x1·x2 / max(‖x1‖‖x2‖, eps) along dim",
+        (P("x1"), P("x2"), P("dim", DIM, 1), P("eps", NUMBER, 1e-8)),
+        shape=_cos_shape,
+        sym=_cos_sym,
+        torch="torch.nn.functional.cosine_similarity",
+        group="layer",
+    ),
     spell("cosine_similarity", F=True, torch=True),
 )
 
@@ -366,7 +471,7 @@ def _pdist_shape(b: Bound) -> Info:
     return tensor(reduced(shape, b.extra["dims"], bool(b["keepdim"])))
 
 
-def _pdist_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:  # noqa: N803
+def _pdist_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:
     shape = broadcast(b.shape("x1"), b.shape("x2"))
     eps = S.number(b["eps"])
     diff = S.zipwith([t["x1"], t["x2"]], lambda a, c: a - c + eps, shape)
@@ -374,7 +479,15 @@ def _pdist_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:  # noqa: N803
 
 
 register(
-    op("pairwise_distance", "‖x1 - x2 + eps‖_p along the last dim", (P("x1"), P("x2"), P("p", NUMBER, 2.0), P("eps", NUMBER, 1e-6), P("keepdim", BOOL, False)), shape=_pdist_shape, sym=_pdist_sym, torch="torch.nn.functional.pairwise_distance", group="layer"),
+    op(
+        "pairwise_distance",
+        "‖x1 - x2 + eps‖_p along the last dim",
+        (P("x1"), P("x2"), P("p", NUMBER, 2.0), P("eps", NUMBER, 1e-6), P("keepdim", BOOL, False)),
+        shape=_pdist_shape,
+        sym=_pdist_sym,
+        torch="torch.nn.functional.pairwise_distance",
+        group="layer",
+    ),
     spell("pairwise_distance", F=True, torch=True),
 )
 
@@ -405,7 +518,7 @@ def _pointwise_loss_shape(b: Bound) -> Info:
 
 
 def _loss_sym(fn: Any) -> Any:
-    def sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:  # noqa: N803
+    def sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:
         names = [n for n in ("input", "target", "weight", "pos_weight") if n in t]
         per = S.zipwith([t[n] for n in names], lambda *v: fn(S, b, dict(zip(names, v))), b.extra["shape"])
         return S.reduction(per, b["reduction"])
@@ -415,20 +528,40 @@ def _loss_sym(fn: Any) -> Any:
 
 def _loss(key: str, doc: str, fn: Any, params: tuple[Any, ...], kinks: Any = None) -> None:
     register(
-        op(key, doc, (P("input"), P("target"), *params), shape=_pointwise_loss_shape, sym=_loss_sym(fn), kinks=kinks, torch=f"torch.nn.functional.{key}", group="loss"),
+        op(
+            key,
+            doc,
+            (P("input"), P("target"), *params),
+            shape=_pointwise_loss_shape,
+            sym=_loss_sym(fn),
+            kinks=kinks,
+            torch=f"torch.nn.functional.{key}",
+            group="loss",
+        ),
         spell(key, F=True, torch=False),
     )
 
 
-def _diff_kink(T: Any, b: Bound, v: dict[str, Any]) -> list[tuple[Any, str]]:  # noqa: N803
+def _diff_kink(T: Any, b: Bound, v: dict[str, Any]) -> list[tuple[Any, str]]:
     return [((v["input"] - v["target"]).abs(), "input equals target (|x - y| has a kink)")]
 
 
-_loss("mse_loss", "mean((x - y)²)", lambda S, b, v: (v["input"] - v["target"]) ** 2, (*_LEGACY, REDUCTION, P("weight", OPTIONAL_TENSOR, None, kw_only=True)))
-_loss("l1_loss", "mean(|x - y|)", lambda S, b, v: S.sp.Abs(v["input"] - v["target"]), (*_LEGACY, REDUCTION), kinks=_diff_kink)
+_loss(
+    "mse_loss",
+    "mean((x - y)²)",
+    lambda S, b, v: (v["input"] - v["target"]) ** 2,
+    (*_LEGACY, REDUCTION, P("weight", OPTIONAL_TENSOR, None, kw_only=True)),
+)
+_loss(
+    "l1_loss",
+    "mean(|x - y|)",
+    lambda S, b, v: S.sp.Abs(v["input"] - v["target"]),
+    (*_LEGACY, REDUCTION),
+    kinks=_diff_kink,
+)
 
 
-def _smooth_l1(S: Any, b: Bound, v: dict[str, Any]) -> Any:  # noqa: N803
+def _smooth_l1(S: Any, b: Bound, v: dict[str, Any]) -> Any:
     d = v["input"] - v["target"]
     beta = S.number(b["beta"])
     if b["beta"] == 0:
@@ -436,26 +569,42 @@ def _smooth_l1(S: Any, b: Bound, v: dict[str, Any]) -> Any:  # noqa: N803
     return S.sp.Piecewise((d**2 / (2 * beta), S.sp.Abs(d) < beta), (S.sp.Abs(d) - beta / 2, True))
 
 
-def _huber(S: Any, b: Bound, v: dict[str, Any]) -> Any:  # noqa: N803
+def _huber(S: Any, b: Bound, v: dict[str, Any]) -> Any:
     d = v["input"] - v["target"]
     delta = S.number(b["delta"])
     return S.sp.Piecewise((d**2 / 2, S.sp.Abs(d) < delta), (delta * (S.sp.Abs(d) - delta / 2), True))
 
 
-_loss("smooth_l1_loss", "0.5(x-y)²/beta where |x-y| < beta, else |x-y| - beta/2", _smooth_l1, (*_LEGACY, REDUCTION, P("beta", NUMBER, 1.0)), kinks=lambda T, b, v: _diff_kink(T, b, v) if b["beta"] == 0 else [])
-_loss("huber_loss", "0.5(x-y)² where |x-y| < delta, else delta(|x-y| - delta/2)", _huber, (REDUCTION, P("delta", NUMBER, 1.0)))
+_loss(
+    "smooth_l1_loss",
+    "0.5(x-y)²/beta where |x-y| < beta, else |x-y| - beta/2",
+    _smooth_l1,
+    (*_LEGACY, REDUCTION, P("beta", NUMBER, 1.0)),
+    kinks=lambda T, b, v: _diff_kink(T, b, v) if b["beta"] == 0 else [],
+)
+_loss(
+    "huber_loss",
+    "0.5(x-y)² where |x-y| < delta, else delta(|x-y| - delta/2)",
+    _huber,
+    (REDUCTION, P("delta", NUMBER, 1.0)),
+)
 
 
-def _bce(S: Any, b: Bound, v: dict[str, Any]) -> Any:  # noqa: N803
+def _bce(S: Any, b: Bound, v: dict[str, Any]) -> Any:
     x, y = v["input"], v["target"]
     loss = -(y * S.sp.log(x) + (1 - y) * S.sp.log(1 - x))
     return loss * v["weight"] if "weight" in v else loss
 
 
-_loss("binary_cross_entropy", "-(y log x + (1-y) log(1-x)), x a probability", _bce, (P("weight", OPTIONAL_TENSOR, None), *_LEGACY, REDUCTION))
+_loss(
+    "binary_cross_entropy",
+    "-(y log x + (1-y) log(1-x)), x a probability",
+    _bce,
+    (P("weight", OPTIONAL_TENSOR, None), *_LEGACY, REDUCTION),
+)
 
 
-def _bce_logits(S: Any, b: Bound, v: dict[str, Any]) -> Any:  # noqa: N803
+def _bce_logits(S: Any, b: Bound, v: dict[str, Any]) -> Any:
     x, y = v["input"], v["target"]
     sp = S.sp
     log_sig = -sp.log(1 + sp.exp(-x))  # log sigmoid(x)
@@ -482,7 +631,7 @@ def _kl_shape(b: Bound) -> Info:
     return tensor(shape if b["reduction"] == "none" else ())
 
 
-def _kl_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:  # noqa: N803
+def _kl_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:
     sp = S.sp
 
     def f(x: Any, y: Any) -> Any:
@@ -498,7 +647,21 @@ def _kl_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:  # noqa: N803
 
 
 register(
-    op("kl_div", "KL divergence with x as log-probabilities: y (log y - x); reduction 'mean' averages every element", (P("input"), P("target"), *_LEGACY, P("reduction", STR, "mean", choices=("mean", "sum", "none", "batchmean")), P("log_target", BOOL, False)), shape=_kl_shape, sym=_kl_sym, torch="torch.nn.functional.kl_div", group="loss"),
+    op(
+        "kl_div",
+        "KL divergence with x as log-probabilities: y (log y - x); reduction 'mean' averages every element",
+        (
+            P("input"),
+            P("target"),
+            *_LEGACY,
+            P("reduction", STR, "mean", choices=("mean", "sum", "none", "batchmean")),
+            P("log_target", BOOL, False),
+        ),
+        shape=_kl_shape,
+        sym=_kl_sym,
+        torch="torch.nn.functional.kl_div",
+        group="loss",
+    ),
     spell("kl_div", F=True, torch=False),
 )
 
@@ -513,33 +676,79 @@ def _class_loss_shape(b: Bound) -> Info:
     if (target.kind == "index" and target.shape != x) or (target.kind == "static" and isinstance(target.value, int)):
         want = x[:c_dim] + x[c_dim + 1 :]
         if target.shape != want:
-            raise b.error(f"{b.op.key}: class targets have shape {fmt(target.shape)}; scores of shape {fmt(x)} need targets of shape {fmt(want)}")
+            raise b.error(
+                f"{b.op.key}: class targets have shape {fmt(target.shape)}; scores of shape {fmt(x)} need targets of shape {fmt(want)}"
+            )
         b.extra["indices"] = True
         out = want
     else:
         if b.op.key == "nll_loss":
             raise b.error("nll_loss needs integer class targets (an input given whole numbers, e.g. --at 't=[0,2]')")
         if target.shape != x:
-            raise b.error(f"cross_entropy with class probabilities needs a target of the input's shape {fmt(x)}, got {fmt(target.shape)}")
+            raise b.error(
+                f"cross_entropy with class probabilities needs a target of the input's shape {fmt(x)}, got {fmt(target.shape)}"
+            )
         b.extra["indices"] = False
         out = x[:c_dim] + x[c_dim + 1 :]
     if b.has("weight") and b.shape("weight") != (classes,):
-        raise b.error(f"{b.op.key}: weight must have one entry per class ({classes}), got shape {fmt(b.shape('weight'))}")
+        raise b.error(
+            f"{b.op.key}: weight must have one entry per class ({classes}), got shape {fmt(b.shape('weight'))}"
+        )
     b.extra["c_dim"] = c_dim
     b.extra["classes"] = classes
     return tensor(out if b["reduction"] == "none" else ())
 
 
-def _class_loss_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:  # noqa: N803
-    return S.class_loss(b.op.key, t["input"], t["target"], t.get("weight"), b.extra, b["reduction"], b.get("ignore_index", -100), float(b.get("label_smoothing", 0.0) or 0.0))
+def _class_loss_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:
+    return S.class_loss(
+        b.op.key,
+        t["input"],
+        t["target"],
+        t.get("weight"),
+        b.extra,
+        b["reduction"],
+        b.get("ignore_index", -100),
+        float(b.get("label_smoothing", 0.0) or 0.0),
+    )
 
 
 register(
-    op("cross_entropy", "softmax cross entropy of scores x (N, C) with class indices or class probabilities", (P("input"), P("target", INDEX), P("weight", OPTIONAL_TENSOR, None), *_LEGACY, P("ignore_index", "int", -100), REDUCTION, P("label_smoothing", NUMBER, 0.0)), shape=_class_loss_shape, sym=_class_loss_sym, torch="torch.nn.functional.cross_entropy", group="loss"),
+    op(
+        "cross_entropy",
+        "softmax cross entropy of scores x (N, C) with class indices or class probabilities",
+        (
+            P("input"),
+            P("target", INDEX),
+            P("weight", OPTIONAL_TENSOR, None),
+            *_LEGACY,
+            P("ignore_index", "int", -100),
+            REDUCTION,
+            P("label_smoothing", NUMBER, 0.0),
+        ),
+        shape=_class_loss_shape,
+        sym=_class_loss_sym,
+        torch="torch.nn.functional.cross_entropy",
+        group="loss",
+    ),
     spell("cross_entropy", F=True, torch=False),
 )
 register(
-    op("nll_loss", "negative log likelihood of log-probabilities x (N, C) at class indices", (P("input"), P("target", INDEX), P("weight", OPTIONAL_TENSOR, None), *_LEGACY, P("ignore_index", "int", -100), REDUCTION), shape=_class_loss_shape, sym=_class_loss_sym, torch="torch.nn.functional.nll_loss", group="loss"),
+    op(
+        "nll_loss",
+        "negative log likelihood of log-probabilities x (N, C) at class indices",
+        (
+            P("input"),
+            P("target", INDEX),
+            P("weight", OPTIONAL_TENSOR, None),
+            *_LEGACY,
+            P("ignore_index", "int", -100),
+            REDUCTION,
+        ),
+        shape=_class_loss_shape,
+        sym=_class_loss_sym,
+        torch="torch.nn.functional.nll_loss",
+        group="loss",
+    ),
     spell("nll_loss", F=True, torch=False),
 )
 
@@ -566,11 +775,78 @@ def _standardize_emit(b: Bound) -> Any:
     return TOp("/", (TOp("-", (x, mean)), tcall("torch.sqrt", TOp("+", (var, eps)))))
 
 
-def _standardize_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:  # noqa: N803
+def _standardize_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:
     return S.layer_norm(t["input"], b.extra["dims"], float(b["eps"]))
 
 
 register(
-    op("standardize", "jax.nn.standardize: (x - mean)/sqrt(var + epsilon) along axis (-1 by default)", (P("x", canon="input"), P("axis", "dims", -1, canon="dim"), P("mean", "none", None), P("variance", "none", None), P("epsilon", NUMBER, 1e-5, canon="eps")), shape=_standardize_shape, emit=_standardize_emit, sym=_standardize_sym, torch="(x - mean) / sqrt(var + eps)", group="activation"),
+    op(
+        "standardize",
+        "jax.nn.standardize: (x - mean)/sqrt(var + epsilon) along axis (-1 by default)",
+        (
+            P("x", canon="input"),
+            P("axis", "dims", -1, canon="dim"),
+            P("mean", "none", None),
+            P("variance", "none", None),
+            P("epsilon", NUMBER, 1e-5, canon="eps"),
+        ),
+        shape=_standardize_shape,
+        emit=_standardize_emit,
+        sym=_standardize_sym,
+        torch="(x - mean) / sqrt(var + eps)",
+        group="activation",
+    ),
     spell("standardize", bare=False, torch=False, jax_nn=True),
+)
+
+
+def _cos_emb_shape(b: Bound) -> Info:
+    a, c, t = b.shape("input1"), b.shape("input2"), b.info("target")
+    if a != c or len(a) not in (1, 2):
+        raise b.error(f"cosine_embedding_loss needs two (N, D) or (D,) tensors of one shape, got {fmt(a)} and {fmt(c)}")
+    want = a[:1] if len(a) == 2 else ()
+    if t.shape != want:
+        raise b.error(
+            f"cosine_embedding_loss: the target (1 or -1 per pair) must have shape {fmt(want)}, got {fmt(t.shape)}"
+        )
+    b.extra["rows"] = want
+    return tensor(want if b["reduction"] == "none" else ())
+
+
+def _cos_emb_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:  # noqa: N803
+    sp = S.sp
+    x1, x2, y = t["input1"], t["input2"], t["target"]
+    d = x1.shape[-1]
+    rows = max(1, len(x1.items) // d)
+    eps = S.number(1e-12)
+    margin = S.number(b["margin"])
+    losses = []
+    for r in range(rows):
+        a = x1.items[r * d : (r + 1) * d]
+        c = x2.items[r * d : (r + 1) * d]
+        cos = sp.Add(*[p * q for p, q in zip(a, c)]) / sp.sqrt(
+            (sp.Add(*[p**2 for p in a]) + eps) * (sp.Add(*[q**2 for q in c]) + eps)
+        )
+        label = y.items[r]
+        if label == 1:
+            losses.append(1 - cos)
+        elif label == -1:
+            losses.append(S.maximum(sp.Integer(0), cos - margin))
+        else:
+            raise S.NoSymbolicForm("cosine_embedding_loss needs targets of 1 or -1 (give a point with --at)")
+    per = S.SymTensor(b.extra["rows"], tuple(losses))
+    return S.reduction(per, b["reduction"])
+
+
+register(
+    op(
+        "cosine_embedding_loss",
+        "1 - cos(x1, x2) where the target is 1, max(0, cos(x1, x2) - margin) where it is -1",
+        (P("input1"), P("input2"), P("target", INDEX), P("margin", NUMBER, 0.0), *_LEGACY, REDUCTION),
+        shape=_cos_emb_shape,
+        sym=_cos_emb_sym,
+        torch="torch.nn.functional.cosine_embedding_loss",
+        group="loss",
+    ),
+    spell("cosine_embedding_loss", F=True, torch=False),
 )

@@ -8,7 +8,7 @@ from typing import Any
 
 from ..expr import Call, Node, Num, Seq
 from ..shapes import Info, norm_dim, norm_dims, reduced, tensor
-from .core import BOOL, DIM, DIMS, ORD, BindError, Bound, P, TIn, tcall  # noqa: F401
+from .core import BOOL, DIM, DIMS, ORD, BindError, Bound, P, TIn, tcall
 from .dsl import (
     DIMS_PARAM,
     KEEPDIM,
@@ -25,13 +25,14 @@ from .dsl import (
 )
 from .registry import overload, register
 
+
 def _np_sig(*extra: Any) -> tuple[Any, ...]:
     """np.sum(a, axis=None, dtype=None, out=None, keepdims=False): dtype and out only as None."""
     return (P("a", canon="input"), NP_AXIS, P("dtype", "none", None), P("out", "none", None), NP_KEEPDIMS, *extra)
 
 
 def _reduce_sym(kind: str) -> Any:
-    def sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:  # noqa: N803
+    def sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:
         sp = S.sp
         fns = {
             "sum": lambda xs: sp.Add(*xs),
@@ -47,7 +48,7 @@ def _reduce_sym(kind: str) -> Any:
 
 
 def _ties_kink(kind: str) -> Any:
-    def kinks(T: Any, b: Bound, v: dict[str, Any]) -> list[tuple[Any, str]]:  # noqa: N803
+    def kinks(T: Any, b: Bound, v: dict[str, Any]) -> list[tuple[Any, str]]:
         from .dsl import tie_gap
 
         x = v["input"]
@@ -89,7 +90,6 @@ def _sum_emit(b: Bound) -> Any:
 def _reduce_emit(b: Bound) -> Any:
     """torch.sum(x) for all dims, else torch.sum(x, dim=..., keepdim=...)."""
     shape = b.shape("input")
-    dims = b.extra["dims"]
     keep = bool(b["keepdim"])
     if b["dim"] is None and not keep:
         return call_torch(b, [TIn("input")])
@@ -98,7 +98,7 @@ def _reduce_emit(b: Bound) -> Any:
     return default_emit(b)
 
 
-def _sum_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:  # noqa: N803
+def _sum_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:
     if "list" in b.extra:
         return S.zipwith(list(t["input"]), lambda *xs: S.sp.Add(*xs), b.out.shape if b.out else None)
     return _reduce_sym("sum")(S, b, t)
@@ -118,7 +118,16 @@ register(
     spell("sum", method=True, np=True, sigs={"np": _np_sig(), "jnp": _np_sig()}),
 )
 register(
-    op("mean", "mean of elements: all, or along dim", (X, DIMS_PARAM, KEEPDIM), shape=reduction(), emit=_reduce_emit, sym=_reduce_sym("mean"), method="mean", group="reduction"),
+    op(
+        "mean",
+        "mean of elements: all, or along dim",
+        (X, DIMS_PARAM, KEEPDIM),
+        shape=reduction(),
+        emit=_reduce_emit,
+        sym=_reduce_sym("mean"),
+        method="mean",
+        group="reduction",
+    ),
     spell("mean", method=True, np=True, sigs={"np": _np_sig(), "jnp": _np_sig()}),
 )
 
@@ -138,7 +147,11 @@ def _prod_emit(b: Bound) -> Any:
     if b["dim"] is None and not keep:
         return call_torch(b, [TIn("input")])
     if len(dims) == 1 and not (b["dim"] is None and len(shape) > 1):
-        return tcall("torch.prod", TIn("input"), dim=dims[0], keepdim=keep) if not b.native else call_torch(b, [TIn("input")], [("dim", dims[0]), ("keepdim", keep)])
+        return (
+            tcall("torch.prod", TIn("input"), dim=dims[0], keepdim=keep)
+            if not b.native
+            else call_torch(b, [TIn("input")], [("dim", dims[0]), ("keepdim", keep)])
+        )
     acc: Any = TIn("input")
     for d in sorted(dims, reverse=True):  # several dims, one at a time from the last
         acc = tcall("torch.prod", acc, dim=d, keepdim=keep)
@@ -146,7 +159,16 @@ def _prod_emit(b: Bound) -> Any:
 
 
 register(
-    op("prod", "product of elements: all, or along dim", (X, P("dim", DIMS, None, aliases=("axis",)), KEEPDIM), shape=_prod_shape, emit=_prod_emit, sym=_reduce_sym("prod"), method="prod", group="reduction"),
+    op(
+        "prod",
+        "product of elements: all, or along dim",
+        (X, P("dim", DIMS, None, aliases=("axis",)), KEEPDIM),
+        shape=_prod_shape,
+        emit=_prod_emit,
+        sym=_reduce_sym("prod"),
+        method="prod",
+        group="reduction",
+    ),
     spell("prod", method=True, np=True, sigs={"np": _np_sig(), "jnp": _np_sig()}),
 )
 
@@ -190,7 +212,7 @@ def _max_dim_shape(b: Bound) -> Info:
     return Info("pair", out, items=(tensor(out), Info("index", out)))
 
 
-def _max_dim_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:  # noqa: N803
+def _max_dim_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:
     kind = "amax" if b.op.key == "max.dim" else "amin"
     return S.Pair(_reduce_sym(kind)(S, b, t))
 
@@ -240,12 +262,12 @@ def _as_tensor_const(info: Info) -> Any:
     return TConst(float(pyvalue(info.value)))
 
 
-def _fold_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:  # noqa: N803
+def _fold_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:
     fn = S.maximum if b.op.key.startswith("max") else S.minimum
     return S.zipwith(list(t["input"]), fn, b.out.shape if b.out else None)
 
 
-def _fold_kinks(T: Any, b: Bound, v: dict[str, Any]) -> list[tuple[Any, str]]:  # noqa: N803
+def _fold_kinks(T: Any, b: Bound, v: dict[str, Any]) -> list[tuple[Any, str]]:
     vals = [T.as_tensor(x) for x in v["input"]]
     dist = None
     for i in range(len(vals)):
@@ -319,7 +341,9 @@ def _is_int_literal(node: Node) -> bool:
 
     if isinstance(node, Neg):
         return _is_int_literal(node.arg)
-    return isinstance(node, Num) and node.value.denominator == 1 and "." not in node.text and "e" not in node.text.lower()
+    return (
+        isinstance(node, Num) and node.value.denominator == 1 and "." not in node.text and "e" not in node.text.lower()
+    )
 
 
 def _is_static_int(node: Node) -> bool:
@@ -372,19 +396,34 @@ def _choose_bare_max(name: str) -> Any:
 
 
 for _name in ("max", "min"):
-    overload(spell(_name, bare=False, method=True), (f"{_name}.dim", "amax" if _name == "max" else "amin", "maximum" if _name == "max" else "minimum"), _choose_torch_max(_name))
-    overload(spell(_name, torch=False), ("amax" if _name == "max" else "amin", f"{_name}.n", f"{_name}.ambiguous"), _choose_bare_max(_name))
+    overload(
+        spell(_name, bare=False, method=True),
+        (f"{_name}.dim", "amax" if _name == "max" else "amin", "maximum" if _name == "max" else "minimum"),
+        _choose_torch_max(_name),
+    )
+    overload(
+        spell(_name, torch=False),
+        ("amax" if _name == "max" else "amin", f"{_name}.n", f"{_name}.ambiguous"),
+        _choose_bare_max(_name),
+    )
 
 
 # ---- logsumexp, std, var ---------------------------------------------------------------------------
 
 _LSE_SIG = (X, P("dim", DIMS, None, aliases=("axis",)), KEEPDIM)
-_JSP_LSE = (P("a", canon="input"), P("axis", DIMS, None, canon="dim"), P("b", "none", None), P("keepdims", BOOL, False, canon="keepdim"))
+_JSP_LSE = (
+    P("a", canon="input"),
+    P("axis", DIMS, None, canon="dim"),
+    P("b", "none", None),
+    P("keepdims", BOOL, False, canon="keepdim"),
+)
 
 
 def _lse_shape(b: Bound) -> Info:
     if b["dim"] is None and b.native and b.call.spelling in ("torch.logsumexp", "logsumexp", "torch.special.logsumexp"):
-        raise b.error(f"{b.call.spelling}() needs dim (torch has no default); for all elements write dim={tuple(range(len(b.shape('input'))))}")
+        raise b.error(
+            f"{b.call.spelling}() needs dim (torch has no default); for all elements write dim={tuple(range(len(b.shape('input'))))}"
+        )
     return reduction()(b)
 
 
@@ -402,8 +441,24 @@ def _lse_emit(b: Bound) -> Any:
 
 
 register(
-    op("logsumexp", "log(sum(exp(x))), computed stably: all, or along dim", _LSE_SIG, shape=_lse_shape, emit=_lse_emit, sym=_reduce_sym("logsumexp"), method="logsumexp", group="reduction"),
-    spell("logsumexp", method=True, special=True, jax_nn=True, jsp=True, sigs={"jax.nn": _JSP_LSE, "jax.scipy.special": _JSP_LSE}),
+    op(
+        "logsumexp",
+        "log(sum(exp(x))), computed stably: all, or along dim",
+        _LSE_SIG,
+        shape=_lse_shape,
+        emit=_lse_emit,
+        sym=_reduce_sym("logsumexp"),
+        method="logsumexp",
+        group="reduction",
+    ),
+    spell(
+        "logsumexp",
+        method=True,
+        special=True,
+        jax_nn=True,
+        jsp=True,
+        sigs={"jax.nn": _JSP_LSE, "jax.scipy.special": _JSP_LSE},
+    ),
 )
 
 
@@ -445,7 +500,7 @@ def _stat_emit(b: Bound) -> Any:
     return tcall(f"torch.{b.op.key}", TIn("input"), **dict(kw))
 
 
-def _stat_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:  # noqa: N803
+def _stat_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:
     sp = S.sp
     corr = b["correction"]
 
@@ -458,7 +513,14 @@ def _stat_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:  # noqa: N803
 
 
 def _np_stat_sig() -> tuple[Any, ...]:
-    return (P("a", canon="input"), NP_AXIS, P("dtype", "none", None), P("out", "none", None), P("ddof", "number", 0, canon="correction"), NP_KEEPDIMS)
+    return (
+        P("a", canon="input"),
+        NP_AXIS,
+        P("dtype", "none", None),
+        P("out", "none", None),
+        P("ddof", "number", 0, canon="correction"),
+        NP_KEEPDIMS,
+    )
 
 
 for _key, _word in (("std", "standard deviation"), ("var", "variance")):
@@ -466,7 +528,13 @@ for _key, _word in (("std", "standard deviation"), ("var", "variance")):
         op(
             _key,
             f"{_word}: all, or along dim; torch divides by n-correction (correction=1 by default), np by n-ddof (ddof=0)",
-            (X, P("dim", DIMS, None, aliases=("axis",)), P("unbiased", BOOL, None), KEEPDIM, P("correction", "number", None, kw_only=True, aliases=("ddof",))),
+            (
+                X,
+                P("dim", DIMS, None, aliases=("axis",)),
+                P("unbiased", BOOL, None),
+                KEEPDIM,
+                P("correction", "number", None, kw_only=True, aliases=("ddof",)),
+            ),
             shape=_stat_shape,
             emit=_stat_emit,
             sym=_stat_sym,
@@ -503,7 +571,7 @@ def _scan_emit(b: Bound) -> Any:
     return tcall(f"torch.{b.op.key}", TIn("input"), dim=b.extra["dim"])
 
 
-def _scan_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:  # noqa: N803
+def _scan_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:
     x = t["input"]
     if b.extra.get("flatten"):
         x = S.SymTensor((len(x.items),), x.items)
@@ -514,7 +582,16 @@ def _scan_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:  # noqa: N803
 _NP_SCAN = (P("a", canon="input"), P("axis", DIM, None, canon="dim"), P("dtype", "none", None), P("out", "none", None))
 for _key, _word in (("cumsum", "cumulative sum"), ("cumprod", "cumulative product")):
     register(
-        op(_key, f"{_word} along dim", (X, P("dim", DIM, None, aliases=("axis",))), shape=_scan_shape, emit=_scan_emit, sym=_scan_sym, method=_key, group="reduction"),
+        op(
+            _key,
+            f"{_word} along dim",
+            (X, P("dim", DIM, None, aliases=("axis",))),
+            shape=_scan_shape,
+            emit=_scan_emit,
+            sym=_scan_sym,
+            method=_key,
+            group="reduction",
+        ),
         spell(_key, method=True, np=True, sigs={"np": _NP_SCAN, "jnp": _NP_SCAN}),
     )
 
@@ -562,7 +639,7 @@ def _median_emit(b: Bound) -> Any:
     return TCall("torch.quantile", (x, 0.5), (("dim", dims[0]), ("keepdim", bool(b["keepdim"]))))
 
 
-def _median_kinks(T: Any, b: Bound, v: dict[str, Any]) -> list[tuple[Any, str]]:  # noqa: N803
+def _median_kinks(T: Any, b: Bound, v: dict[str, Any]) -> list[tuple[Any, str]]:
     from .dsl import tie_gap
 
     x = v["input"]
@@ -590,7 +667,12 @@ register(
         method="median",
         group="reduction",
     ),
-    spell("median", method=True, np=True, sigs={"np": _NP_MEDIAN, "bare": (X, P("dim", DIMS, None, aliases=("axis",)), KEEPDIM)}),
+    spell(
+        "median",
+        method=True,
+        np=True,
+        sigs={"np": _NP_MEDIAN, "bare": (X, P("dim", DIMS, None, aliases=("axis",)), KEEPDIM)},
+    ),
 )
 
 
@@ -616,6 +698,17 @@ def _sort_emit(b: Bound) -> Any:
 
 
 register(
-    op("sort", "the elements in order along dim: torch gives (values, indices), np.sort the values", (X, P("dim", DIM, -1, aliases=("axis",)), P("descending", BOOL, False), P("stable", BOOL, False, kw_only=True)), shape=_sort_shape, emit=_sort_emit, kinks=_median_kinks, method="sort", group="reduction"),
-    spell("sort", bare=False, method=True, np=True, sigs={"np": (P("a", canon="input"), P("axis", DIM, -1, canon="dim"))}),
+    op(
+        "sort",
+        "the elements in order along dim: torch gives (values, indices), np.sort the values",
+        (X, P("dim", DIM, -1, aliases=("axis",)), P("descending", BOOL, False), P("stable", BOOL, False, kw_only=True)),
+        shape=_sort_shape,
+        emit=_sort_emit,
+        kinks=_median_kinks,
+        method="sort",
+        group="reduction",
+    ),
+    spell(
+        "sort", bare=False, method=True, np=True, sigs={"np": (P("a", canon="input"), P("axis", DIM, -1, canon="dim"))}
+    ),
 )

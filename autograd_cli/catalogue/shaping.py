@@ -55,14 +55,31 @@ def _reshape_emit(b: Bound) -> Any:
     return tcall("torch.reshape", TIn("input"), wanted)
 
 
-def _reshape_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:  # noqa: N803
+def _reshape_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:
     return S.SymTensor(b.extra["shape"], t["input"].items)
 
 
 _SHAPE_VARARGS = P("shape", INTS, varargs=True)
 register(
-    op("reshape", "the same elements in a new shape (one size may be -1)", (X, _SHAPE_VARARGS), shape=_reshape_shape, emit=_reshape_emit, sym=_reshape_sym, method="reshape", group="shape"),
-    spell("reshape", method=("reshape", "view"), np=True, sigs={"np": (P("a", canon="input"), P("newshape", INTS, canon="shape", aliases=("shape",))), "torch": (X, P("shape", INTS))}),
+    op(
+        "reshape",
+        "the same elements in a new shape (one size may be -1)",
+        (X, _SHAPE_VARARGS),
+        shape=_reshape_shape,
+        emit=_reshape_emit,
+        sym=_reshape_sym,
+        method="reshape",
+        group="shape",
+    ),
+    spell(
+        "reshape",
+        method=("reshape", "view"),
+        np=True,
+        sigs={
+            "np": (P("a", canon="input"), P("newshape", INTS, canon="shape", aliases=("shape",))),
+            "torch": (X, P("shape", INTS)),
+        },
+    ),
 )
 
 
@@ -76,15 +93,23 @@ def _flatten_shape(b: Bound) -> Info:
     if s > e:
         raise b.error("flatten's start_dim comes after end_dim")
     b.extra["range"] = (s, e)
-    return tensor(shape[:s] + (math.prod(shape[s : e + 1]),) + shape[e + 1 :])
+    return tensor((*shape[:s], math.prod(shape[s : e + 1]), *shape[e + 1 :]))
 
 
-def _flatten_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:  # noqa: N803
+def _flatten_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:
     return S.SymTensor(b.out.shape if b.out else (), t["input"].items)
 
 
 register(
-    op("flatten", "dims start_dim..end_dim merged into one (all by default)", (X, P("start_dim", INT, 0), P("end_dim", INT, -1)), shape=_flatten_shape, sym=_flatten_sym, method="flatten", group="shape"),
+    op(
+        "flatten",
+        "dims start_dim..end_dim merged into one (all by default)",
+        (X, P("start_dim", INT, 0), P("end_dim", INT, -1)),
+        shape=_flatten_shape,
+        sym=_flatten_sym,
+        method="flatten",
+        group="shape",
+    ),
     spell("flatten", method=("flatten", "ravel"), torch=("flatten", "ravel"), np="ravel"),
 )
 
@@ -100,12 +125,20 @@ def _squeeze_shape(b: Bound) -> Info:
     return tensor(out)
 
 
-def _same_items_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:  # noqa: N803
+def _same_items_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:
     return S.SymTensor(b.out.shape if b.out else (), t["input"].items)
 
 
 register(
-    op("squeeze", "dims of size 1 removed (all, or the given ones)", (X, P("dim", DIMS, None, aliases=("axis",))), shape=_squeeze_shape, sym=_same_items_sym, method="squeeze", group="shape"),
+    op(
+        "squeeze",
+        "dims of size 1 removed (all, or the given ones)",
+        (X, P("dim", DIMS, None, aliases=("axis",))),
+        shape=_squeeze_shape,
+        sym=_same_items_sym,
+        method="squeeze",
+        group="shape",
+    ),
     spell("squeeze", method=True, np=True, sigs={"np": (P("a", canon="input"), P("axis", DIMS, None, canon="dim"))}),
 )
 
@@ -121,8 +154,21 @@ def _unsqueeze_shape(b: Bound) -> Info:
 
 
 register(
-    op("unsqueeze", "a new dim of size 1 at dim", (X, P("dim", INT)), shape=_unsqueeze_shape, sym=_same_items_sym, method="unsqueeze", group="shape"),
-    spell("unsqueeze", method=True, np="expand_dims", sigs={"np": (P("a", canon="input"), P("axis", "static", canon="dim"))}),
+    op(
+        "unsqueeze",
+        "a new dim of size 1 at dim",
+        (X, P("dim", INT)),
+        shape=_unsqueeze_shape,
+        sym=_same_items_sym,
+        method="unsqueeze",
+        group="shape",
+    ),
+    spell(
+        "unsqueeze",
+        method=True,
+        np="expand_dims",
+        sigs={"np": (P("a", canon="input"), P("axis", "static", canon="dim"))},
+    ),
 )
 
 
@@ -135,7 +181,7 @@ def _perm_shape(b: Bound, perm: tuple[int, ...]) -> Info:
     return tensor(tuple(shape[p] for p in perm))
 
 
-def _perm_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:  # noqa: N803
+def _perm_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:
     return S.permute(t["input"], b.extra["perm"])
 
 
@@ -151,8 +197,29 @@ def _transpose_shape(b: Bound) -> Info:
 
 
 register(
-    op("transpose", "dims dim0 and dim1 swapped", (X, P("dim0", INT), P("dim1", INT)), shape=_transpose_shape, sym=_perm_sym, method="transpose", group="shape"),
-    spell("transpose", method=("transpose", "swapaxes", "swapdims"), torch=("transpose", "swapaxes", "swapdims"), np="swapaxes", sigs={"np": (P("a", canon="input"), P("axis1", INT, canon="dim0"), P("axis2", INT, canon="dim1"))}),
+    op(
+        "transpose",
+        "dims dim0 and dim1 swapped",
+        (X, P("dim0", INT), P("dim1", INT)),
+        shape=_transpose_shape,
+        sym=_perm_sym,
+        method="transpose",
+        group="shape",
+    ),
+    [
+        *spell("transpose", method=("transpose", "swapdims"), torch=("transpose", "swapdims")),
+        *spell(
+            "swapaxes",
+            bare=False,
+            method=True,
+            np=True,
+            sigs={
+                "torch": (X, P("axis0", INT, canon="dim0"), P("axis1", INT, canon="dim1")),
+                "method": (X, P("axis0", INT, canon="dim0"), P("axis1", INT, canon="dim1")),
+                "np": (P("a", canon="input"), P("axis1", INT, canon="dim0"), P("axis2", INT, canon="dim1")),
+            },
+        ),
+    ],
 )
 
 
@@ -177,11 +244,29 @@ def _permute_emit(b: Bound) -> Any:
 
 
 register(
-    op("np.transpose", "NumPy's transpose: all dims reversed, or permuted by axes", (P("a", canon="input"), P("axes", INTS, None, canon="dims")), shape=_np_transpose_shape, emit=_permute_emit, sym=_perm_sym, torch="torch.permute", group="shape"),
+    op(
+        "np.transpose",
+        "NumPy's transpose: all dims reversed, or permuted by axes",
+        (P("a", canon="input"), P("axes", INTS, None, canon="dims")),
+        shape=_np_transpose_shape,
+        emit=_permute_emit,
+        sym=_perm_sym,
+        torch="torch.permute",
+        group="shape",
+    ),
     spell("transpose", bare=False, torch=False, np=True),
 )
 register(
-    op("permute", "dims reordered", (X, P("dims", INTS, varargs=True)), shape=_np_transpose_shape, emit=_permute_emit, sym=_perm_sym, method="permute", group="shape"),
+    op(
+        "permute",
+        "dims reordered",
+        (X, P("dims", INTS, varargs=True)),
+        shape=_np_transpose_shape,
+        emit=_permute_emit,
+        sym=_perm_sym,
+        method="permute",
+        group="shape",
+    ),
     spell("permute", method=True, sigs={"torch": (X, P("dims", INTS))}),
 )
 
@@ -211,9 +296,45 @@ def _perm_emit(b: Bound) -> Any:
     return tcall("torch.permute", TIn("input"), b.extra["perm"])
 
 
-register(op("t", "the transpose of a matrix (a vector stays as it is)", (X,), shape=_t_shape, emit=_perm_emit, sym=_perm_sym, method="t", group="shape"), spell("t", bare=False, method=True))
-register(op("T", "all dims reversed (.T)", (X,), shape=_reverse_shape, emit=_perm_emit, sym=_perm_sym, torch=".T", group="shape"), spell("T", bare=False, torch=False, attr=True))
-register(op("mT", "the last two dims swapped (.mT)", (X,), shape=_mt_shape, emit=_perm_emit, sym=_perm_sym, torch=".mT", group="shape"), spell("mT", bare=False, torch=False, attr=True))
+register(
+    op(
+        "t",
+        "the transpose of a matrix (a vector stays as it is)",
+        (X,),
+        shape=_t_shape,
+        emit=_perm_emit,
+        sym=_perm_sym,
+        method="t",
+        group="shape",
+    ),
+    spell("t", bare=False, method=True),
+)
+register(
+    op(
+        "T",
+        "all dims reversed (.T)",
+        (X,),
+        shape=_reverse_shape,
+        emit=_perm_emit,
+        sym=_perm_sym,
+        torch=".T",
+        group="shape",
+    ),
+    spell("T", bare=False, torch=False, attr=True),
+)
+register(
+    op(
+        "mT",
+        "the last two dims swapped (.mT)",
+        (X,),
+        shape=_mt_shape,
+        emit=_perm_emit,
+        sym=_perm_sym,
+        torch=".mT",
+        group="shape",
+    ),
+    spell("mT", bare=False, torch=False, attr=True),
+)
 
 
 def _movedim_shape(b: Bound) -> Info:
@@ -231,8 +352,23 @@ def _movedim_shape(b: Bound) -> Info:
 
 
 register(
-    op("movedim", "dims moved from source to destination", (X, P("source", "static"), P("destination", "static")), shape=_movedim_shape, emit=lambda b: tcall("torch.permute", TIn("input"), b.extra["perm"]), sym=_perm_sym, method="movedim", group="shape"),
-    spell("movedim", method=("movedim", "moveaxis"), torch=("movedim", "moveaxis"), np="moveaxis", sigs={"np": (P("a", canon="input"), P("source", "static"), P("destination", "static"))}),
+    op(
+        "movedim",
+        "dims moved from source to destination",
+        (X, P("source", "static"), P("destination", "static")),
+        shape=_movedim_shape,
+        emit=lambda b: tcall("torch.permute", TIn("input"), b.extra["perm"]),
+        sym=_perm_sym,
+        method="movedim",
+        group="shape",
+    ),
+    spell(
+        "movedim",
+        method=("movedim", "moveaxis"),
+        torch=("movedim", "moveaxis"),
+        np="moveaxis",
+        sigs={"np": (P("a", canon="input"), P("source", "static"), P("destination", "static"))},
+    ),
 )
 
 
@@ -247,23 +383,48 @@ def _flip_shape(b: Bound) -> Info:
     return tensor(shape)
 
 
+def _flip_one(dim: int) -> Any:
+    def rule(b: Bound) -> Info:
+        b.extra["dims"] = (dim,)
+        return tensor(b.shape("input"))
+
+    return rule
+
+
 def _flip_emit(b: Bound) -> Any:
     if b.native:
         return call_torch(b, [TIn("input"), b.extra["dims"]])
     return tcall("torch.flip", TIn("input"), b.extra["dims"])
 
 
-def _flip_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:  # noqa: N803
+def _flip_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:
     return S.flip(t["input"], b.extra["dims"])
 
 
 register(
-    op("flip", "the order of elements reversed along dims", (X, P("dims", DIMS, None)), shape=_flip_shape, emit=_flip_emit, sym=_flip_sym, method="flip", group="shape"),
+    op(
+        "flip",
+        "the order of elements reversed along dims",
+        (X, P("dims", DIMS, None)),
+        shape=_flip_shape,
+        emit=_flip_emit,
+        sym=_flip_sym,
+        method="flip",
+        group="shape",
+    ),
     spell("flip", method=True, np=True, sigs={"np": (P("m", canon="input"), P("axis", DIMS, None, canon="dims"))}),
 )
 for _key, _dim, _need in (("fliplr", 1, 2), ("flipud", 0, 1)):
     register(
-        op(_key, f"flip along dim {_dim}", (X,), shape=lambda b, d=_dim: (b.extra.__setitem__("dims", (d,)), tensor(b.shape("input")))[1], sym=_flip_sym, method=_key, group="shape"),
+        op(
+            _key,
+            f"flip along dim {_dim}",
+            (X,),
+            shape=_flip_one(_dim),
+            sym=_flip_sym,
+            method=_key,
+            group="shape",
+        ),
         spell(_key, method=True, np=True, sigs={"np": (P("m", canon="input"),)}),
     )
 
@@ -298,7 +459,7 @@ def _cat_shape(b: Bound) -> Info:
             raise b.error(f"{b.call.spelling}(): shapes {fmt(ref)} and {fmt(s)} differ outside dim {d}")
         total += s[d]
     b.extra["dim"] = d
-    return tensor(bounded(ref[:d] + (total,) + ref[d + 1 :], b.where))
+    return tensor(bounded((*ref[:d], total, *ref[d + 1 :]), b.where))
 
 
 def _cat_emit(b: Bound) -> Any:
@@ -309,14 +470,24 @@ def _cat_emit(b: Bound) -> Any:
     return tcall(fn, items, dim=d) if d else tcall(fn, items)
 
 
-def _cat_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:  # noqa: N803
+def _cat_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:
     return S.cat(list(t["tensors"]), b.extra["dim"], b.out.shape if b.out else ())
 
 
 _NP_JOIN = (P("arrays", TENSORS, canon="tensors"), P("axis", DIM, 0, canon="dim"))
 register(
-    op("cat", "tensors joined along an existing dim", (P("tensors", TENSORS), P("dim", DIM, 0, aliases=("axis",))), shape=_cat_shape, emit=_cat_emit, sym=_cat_sym, group="shape"),
-    spell("cat", torch=("cat", "concat", "concatenate"), np=("concatenate", "concat"), bare=False, sigs={"np": _NP_JOIN}),
+    op(
+        "cat",
+        "tensors joined along an existing dim",
+        (P("tensors", TENSORS), P("dim", DIM, 0, aliases=("axis",))),
+        shape=_cat_shape,
+        emit=_cat_emit,
+        sym=_cat_sym,
+        group="shape",
+    ),
+    spell(
+        "cat", torch=("cat", "concat", "concatenate"), np=("concatenate", "concat"), bare=False, sigs={"np": _NP_JOIN}
+    ),
 )
 
 
@@ -328,7 +499,7 @@ def _stack_shape(b: Bound) -> Info:
     n = len(shapes[0]) + 1
     d = norm_dim(b["dim"], n, b.where, allow_scalar=False)
     b.extra["dim"] = d
-    return tensor(bounded(shapes[0][:d] + (len(shapes),) + shapes[0][d:], b.where))
+    return tensor(bounded((*shapes[0][:d], len(shapes), *shapes[0][d:]), b.where))
 
 
 def _stack_emit(b: Bound) -> Any:
@@ -349,12 +520,20 @@ def _item(b: Bound, name: str, i: int) -> Any:
     return TIn(name, i)
 
 
-def _stack_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:  # noqa: N803
+def _stack_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:
     return S.stack(list(t["tensors"]), b.extra["dim"], b.out.shape if b.out else ())
 
 
 register(
-    op("stack", "tensors of one shape joined along a new dim", (P("tensors", TENSORS), P("dim", DIM, 0, aliases=("axis",))), shape=_stack_shape, emit=_stack_emit, sym=_stack_sym, group="shape"),
+    op(
+        "stack",
+        "tensors of one shape joined along a new dim",
+        (P("tensors", TENSORS), P("dim", DIM, 0, aliases=("axis",))),
+        shape=_stack_shape,
+        emit=_stack_emit,
+        sym=_stack_sym,
+        group="shape",
+    ),
     spell("stack", np=True, bare=False, sigs={"np": _NP_JOIN}),
 )
 
@@ -377,7 +556,7 @@ def _hv_shape(b: Bound) -> Info:
             raise b.error(f"{b.call.spelling}(): shapes {fmt(ref)} and {fmt(s)} do not fit")
     b.extra["dim"] = d
     b.extra["parts"] = shapes2
-    return tensor(ref[:d] + (total,) + ref[d + 1 :])
+    return tensor((*ref[:d], total, *ref[d + 1 :]))
 
 
 def _hv_emit(b: Bound) -> Any:
@@ -386,14 +565,22 @@ def _hv_emit(b: Bound) -> Any:
     return tcall(fn, TList(tuple(TIn("tensors", i) for i in range(n))))
 
 
-def _hv_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:  # noqa: N803
+def _hv_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:
     parts = [S.SymTensor(s, x.items) for s, x in zip(b.extra["parts"], t["tensors"])]
     return S.cat(parts, b.extra["dim"], b.out.shape if b.out else ())
 
 
 for _key in ("hstack", "vstack"):
     register(
-        op(_key, "tensors joined " + ("side by side" if _key == "hstack" else "one above the other"), (P("tensors", TENSORS),), shape=_hv_shape, emit=_hv_emit, sym=_hv_sym, group="shape"),
+        op(
+            _key,
+            "tensors joined " + ("side by side" if _key == "hstack" else "one above the other"),
+            (P("tensors", TENSORS),),
+            shape=_hv_shape,
+            emit=_hv_emit,
+            sym=_hv_sym,
+            group="shape",
+        ),
         spell(_key, np=True, bare=False, sigs={"np": (P("tup", TENSORS, canon="tensors"),)}),
     )
 
@@ -425,18 +612,38 @@ def _expand_emit(b: Bound) -> Any:
     return tcall("torch.broadcast_to", TIn("input"), tuple(out))
 
 
-def _expand_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:  # noqa: N803
+def _expand_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:
     out = b.out.shape if b.out else ()
     return S.SymTensor(out, S.expand(t["input"], out))
 
 
 register(
-    op("expand", "broadcast to a larger shape (-1 keeps a size)", (X, P("size", INTS, varargs=True)), shape=_expand_shape, emit=_expand_emit, sym=_expand_sym, method="expand", group="shape", torch=".expand()"),
+    op(
+        "expand",
+        "broadcast to a larger shape (-1 keeps a size)",
+        (X, P("size", INTS, varargs=True)),
+        shape=_expand_shape,
+        emit=_expand_emit,
+        sym=_expand_sym,
+        method="expand",
+        group="shape",
+        torch=".expand()",
+    ),
     spell("expand", bare=False, method=True, torch=False),
 )
 register(
-    op("broadcast_to", "broadcast to a shape", (X, P("size", INTS)), shape=_expand_shape, emit=_expand_emit, sym=_expand_sym, group="shape"),
-    spell("broadcast_to", np=True, method=True, sigs={"np": (P("array", canon="input"), P("shape", INTS, canon="size"))}),
+    op(
+        "broadcast_to",
+        "broadcast to a shape",
+        (X, P("size", INTS)),
+        shape=_expand_shape,
+        emit=_expand_emit,
+        sym=_expand_sym,
+        group="shape",
+    ),
+    spell(
+        "broadcast_to", np=True, method=True, sigs={"np": (P("array", canon="input"), P("shape", INTS, canon="size"))}
+    ),
 )
 
 
@@ -461,16 +668,35 @@ def _repeat_emit(b: Bound) -> Any:
     return tcall("torch.tile", TIn("input"), b.extra["reps"])
 
 
-def _repeat_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:  # noqa: N803
+def _repeat_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:
     return S.tile(S.SymTensor(b.extra["pad"], t["input"].items), b.extra["reps"])
 
 
 register(
-    op("repeat", "the tensor repeated along each dim (x.repeat(2, 3))", (X, P("repeats", INTS, varargs=True)), shape=_repeat_shape, emit=_repeat_emit, sym=_repeat_sym, method="repeat", group="shape", torch=".repeat()"),
+    op(
+        "repeat",
+        "the tensor repeated along each dim (x.repeat(2, 3))",
+        (X, P("repeats", INTS, varargs=True)),
+        shape=_repeat_shape,
+        emit=_repeat_emit,
+        sym=_repeat_sym,
+        method="repeat",
+        group="shape",
+        torch=".repeat()",
+    ),
     spell("repeat", bare=False, torch=False, method=True),
 )
 register(
-    op("tile", "the tensor repeated along each dim", (X, P("dims", INTS, canon="repeats")), shape=_repeat_shape, emit=_repeat_emit, sym=_repeat_sym, method="tile", group="shape"),
+    op(
+        "tile",
+        "the tensor repeated along each dim",
+        (X, P("dims", INTS, canon="repeats")),
+        shape=_repeat_shape,
+        emit=_repeat_emit,
+        sym=_repeat_sym,
+        method="tile",
+        group="shape",
+    ),
     spell("tile", method=True, np=True, sigs={"np": (P("A", canon="input"), P("reps", INTS, canon="repeats"))}),
 )
 
@@ -504,12 +730,71 @@ def _no_code(b: Bound) -> Any:
     raise AssertionError("shape queries are folded to numbers before code is written")
 
 
-register(op("shape", "the shape as a tuple of whole numbers (x.shape[0])", (X,), shape=_shape_query, emit=_no_code, torch=".shape", group="shape", differentiable=False), spell("shape", bare=False, torch=False, attr=True, np=True))
-register(op("ndim", "the number of dims", (X,), shape=_shape_query, emit=_no_code, torch=".ndim", group="shape", differentiable=False), spell("ndim", bare=False, torch=False, attr=True, method="dim", np=True))
-register(op("numel", "the number of elements", (X,), shape=_shape_query, emit=_no_code, torch=".numel()", group="shape", differentiable=False), spell("numel", torch=True, method=True, np="size", bare=False))
-register(op("len", "the size of the first dim", (P("obj", canon="input"),), shape=_shape_query, emit=_no_code, torch="len", group="shape", differentiable=False), spell("len", torch=False))
-register(op("size", "x.size() is the shape; x.size(d) the size of dim d", (X, P("dim", DIM, None)), shape=_shape_query, emit=_no_code, torch=".size()", group="shape", differentiable=False), spell("size", bare=False, torch=False, method=True))
-
+register(
+    op(
+        "shape",
+        "the shape as a tuple of whole numbers (x.shape[0])",
+        (X,),
+        shape=_shape_query,
+        emit=_no_code,
+        torch=".shape",
+        group="shape",
+        differentiable=False,
+    ),
+    spell("shape", bare=False, torch=False, attr=True, np=True),
+)
+register(
+    op(
+        "ndim",
+        "the number of dims",
+        (X,),
+        shape=_shape_query,
+        emit=_no_code,
+        torch=".ndim",
+        group="shape",
+        differentiable=False,
+    ),
+    spell("ndim", bare=False, torch=False, attr=True, method="dim", np=True),
+)
+register(
+    op(
+        "numel",
+        "the number of elements",
+        (X,),
+        shape=_shape_query,
+        emit=_no_code,
+        torch=".numel()",
+        group="shape",
+        differentiable=False,
+    ),
+    spell("numel", torch=True, method=True, np="size", bare=False),
+)
+register(
+    op(
+        "len",
+        "the size of the first dim",
+        (P("obj", canon="input"),),
+        shape=_shape_query,
+        emit=_no_code,
+        torch="len",
+        group="shape",
+        differentiable=False,
+    ),
+    spell("len", torch=False),
+)
+register(
+    op(
+        "size",
+        "x.size() is the shape; x.size(d) the size of dim d",
+        (X, P("dim", DIM, None)),
+        shape=_shape_query,
+        emit=_no_code,
+        torch=".size()",
+        group="shape",
+        differentiable=False,
+    ),
+    spell("size", bare=False, torch=False, method=True),
+)
 
 
 def _range_shape(b: Bound) -> Info:
@@ -539,7 +824,14 @@ def _float_shape(b: Bound) -> Info:
         value = info.value
         if isinstance(value, str):
             word = value.strip().lower()
-            table = {"inf": math.inf, "+inf": math.inf, "infinity": math.inf, "-inf": -math.inf, "-infinity": -math.inf, "nan": math.nan}
+            table = {
+                "inf": math.inf,
+                "+inf": math.inf,
+                "infinity": math.inf,
+                "-inf": -math.inf,
+                "-infinity": -math.inf,
+                "nan": math.nan,
+            }
             if word not in table:
                 raise b.error(f"float({value!r}) is not a number; float() takes 'inf', '-inf', 'nan' or a number")
             return static(table[word])
@@ -550,8 +842,44 @@ def _float_shape(b: Bound) -> Info:
     )
 
 
-register(op("range", "range(n), range(a, b, step): whole numbers, for indexing", (P("start", INT), P("stop", INT, None), P("step", INT, None)), shape=_range_shape, emit=_no_code, torch="range", group="shape", differentiable=False), spell("range", torch=False))
-register(op("list", "list(range(n)): the same whole numbers", (P("input", "any"),), shape=_list_shape, emit=_no_code, torch="list", group="shape", differentiable=False), spell("list", torch=False))
-register(op("float", "float('inf'), float('-inf'), float('nan'), float(2): a number", (P("input", "any"),), shape=_float_shape, emit=_no_code, torch="float", group="constant", differentiable=False), spell("float", torch=False))
+register(
+    op(
+        "range",
+        "range(n), range(a, b, step): whole numbers, for indexing",
+        (P("start", INT), P("stop", INT, None), P("step", INT, None)),
+        shape=_range_shape,
+        emit=_no_code,
+        torch="range",
+        group="shape",
+        differentiable=False,
+    ),
+    spell("range", torch=False),
+)
+register(
+    op(
+        "list",
+        "list(range(n)): the same whole numbers",
+        (P("input", "any"),),
+        shape=_list_shape,
+        emit=_no_code,
+        torch="list",
+        group="shape",
+        differentiable=False,
+    ),
+    spell("list", torch=False),
+)
+register(
+    op(
+        "float",
+        "float('inf'), float('-inf'), float('nan'), float(2): a number",
+        (P("input", "any"),),
+        shape=_float_shape,
+        emit=_no_code,
+        torch="float",
+        group="constant",
+        differentiable=False,
+    ),
+    spell("float", torch=False),
+)
 
 __all__ = ["TENSORS", "resolve_shape", "static"]
