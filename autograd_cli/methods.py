@@ -12,7 +12,8 @@ from .problem import Problem
 
 def graph_size(problem: Problem) -> int:
     """Nodes of the expression tree: a proxy for the ops one backward walks."""
-    return sum(1 for c in problem.function.components for _ in walk(c))
+    roots = [*problem.function.components, *(s.value for s in problem.function.statements)]
+    return sum(1 for c in roots for _ in walk(c))
 
 
 def choose_method(problem: Problem, reverse: str = "batched") -> str:

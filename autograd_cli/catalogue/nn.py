@@ -813,7 +813,7 @@ def _cos_emb_shape(b: Bound) -> Info:
     return tensor(want if b["reduction"] == "none" else ())
 
 
-def _cos_emb_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:  # noqa: N803
+def _cos_emb_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:
     sp = S.sp
     x1, x2, y = t["input1"], t["input2"], t["target"]
     d = x1.shape[-1]
