@@ -51,7 +51,6 @@ from .expr import (
     children,
     natural_sorted,
     to_text,
-    variables,
 )
 
 # ---- bounds (README.md "Limits"; tests/test_bounds.py pins each one) ----
@@ -165,7 +164,11 @@ def _bad_char(text: str, pos: int) -> ParseError:
 
 
 Token = tuple[str, str, int]
+_COMPARISONS = frozenset(("<", "<=", ">", ">=", "==", "!="))
+_POSTFIX = frozenset(("[", ".", "("))
 _AUGMENTED = ("+", "-", "*", "/", "@", "**")
+_KEYWORDS = frozenset(("lambda", "def", "not", "and", "or", "if", "else", "for", "in", "is", "import"))
+_STATEMENT_OPS = frozenset(("=", *_AUGMENTED))  # name = ..., name += ...
 
 
 class _Parser:
@@ -209,10 +212,12 @@ class _Parser:
             elif kind == "str" and len(value) > MAX_STRING + 2:
                 raise ParseError(f"a string longer than {MAX_STRING} characters", text, pos)
             out.append((kind or "", value, pos))
-        out.append(("end", "", len(text)))
+        out.extend([("end", "", len(text))] * 4)  # peek(k) never runs past the end
+        # each token's operator text ("" for numbers, names and strings): the hot test of the descent
+        self.ops = [value if kind == "op" else "\0" for kind, value, _ in out]
 
     def peek(self, k: int = 0) -> Token:
-        return self.tokens[min(self.i + k, len(self.tokens) - 1)]
+        return self.tokens[self.i + k]
 
     def take(self) -> Token:
         tok = self.tokens[self.i]
@@ -220,8 +225,7 @@ class _Parser:
         return tok
 
     def at_op(self, *ops: str) -> bool:
-        kind, value, _ = self.tokens[self.i]
-        return kind == "op" and value in ops
+        return self.ops[self.i] in ops
 
     def expect(self, op: str, context: str) -> None:
         kind, value, pos = self.peek()
@@ -345,7 +349,9 @@ class _Parser:
 
     def statement(self) -> tuple[Node | None, Local | None]:
         kind, value, pos = self.peek()
-        if kind == "name" and value == "return":
+        if kind != "name" or (value != "return" and self.ops[self.i + 1] not in _STATEMENT_OPS):
+            return self.tuple_or_expr(), None  # the common case: an expression
+        if value == "return":
             self.i += 1
             return self.tuple_or_expr(), None
         if (
@@ -447,9 +453,11 @@ class _Parser:
     # -- expressions, loosest first ------------------------------------------------
     def expression(self) -> Node:
         kind, value, pos = self.peek()
-        if kind == "name" and value in ("lambda", "def") and self._is_header(value):
+        if kind != "name" or value not in _KEYWORDS:
+            return self.comparison()
+        if value in ("lambda", "def") and self._is_header(value):
             raise self.error(f"'{value}' may only start the expression, giving its inputs (lambda x, W: ...)", pos)
-        if kind == "name" and value in ("not", "and", "or", "if", "else", "for", "in", "is", "import"):
+        if value in ("not", "and", "or", "if", "else", "for", "in", "is", "import"):
             hint = {
                 "not": "; for a mask write ~(x > 0)",
                 "and": "; for masks write (a > 0) & (b > 0)",
@@ -461,7 +469,7 @@ class _Parser:
 
     def comparison(self) -> Node:
         left = self.bit_or()
-        if self.at_op("<", "<=", ">", ">=", "==", "!="):
+        if self.ops[self.i] in _COMPARISONS:
             _, op, _pos = self.take()
             right = self.bit_or()
             if self.at_op("<", "<=", ">", ">=", "==", "!="):
@@ -471,14 +479,14 @@ class _Parser:
 
     def bit_or(self) -> Node:
         node = self.bit_and()
-        while self.at_op("|"):
+        while self.ops[self.i] == "|":
             self.i += 1
             node = Logic("|", node, self.bit_and())
         return node
 
     def bit_and(self) -> Node:
         node = self.sum()
-        while self.at_op("&"):
+        while self.ops[self.i] == "&":
             self.i += 1
             node = Logic("&", node, self.sum())
         return node
@@ -539,15 +547,18 @@ class _Parser:
         start = self.depth
         node = self.atom()
         while True:
-            if self.at_op("["):
+            op = self.ops[self.i]
+            if op not in _POSTFIX:
+                break
+            if op == "[":
                 _, _, pos = self.take()
                 self.enter(pos)
                 node = Index(node, self.index_items(pos))
-            elif self.at_op("."):
+            elif op == ".":
                 _, _, pos = self.take()
                 self.enter(pos)
                 node = self.member(node, pos)
-            elif self.at_op("("):
+            elif op == "(":
                 _, _, pos = self.peek()
                 raise self.error(f"{to_text(node)!r} is not a function; multiplication needs '*', e.g. x*(y+1)", pos)
             else:
@@ -995,7 +1006,7 @@ def parse(text: str, names: list[str] | None = None) -> Function:
             check_growth(node)
     except RecursionError:  # pragma: no cover - MAX_DEPTH stops the descent first
         raise ParseError(f"the expression is nested too deeply (more than {MAX_DEPTH} levels)") from None
-    used = variables([*comps, *(s.value for s in parser.statements)])
+    used = set(parser.inputs_seen)  # every Var the parser made, recorded as it made it
     declared = parser.declared
     if names is not None:
         order = list(names)
