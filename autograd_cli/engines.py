@@ -57,7 +57,10 @@ def _no_graph(problem: Problem) -> bool:
 def _zero(leaves: list[torch.Tensor]) -> None:
     for t in leaves:
         if t.grad is not None:
-            t.grad.zero_()
+            if t.grad._is_zerotensor():  # torch.sgn's gradient: an immutable zero (zero_() raises)
+                t.grad = None
+            else:
+                t.grad.zero_()
 
 
 def flat_grads(leaves: list[torch.Tensor]) -> torch.Tensor:
