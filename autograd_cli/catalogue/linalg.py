@@ -11,7 +11,7 @@ from typing import Any
 from ..expr import Node
 from ..shapes import Info, Shape, bounded, broadcast, fmt, matmul_shape, norm_dim, norm_dims, reduced, tensor
 from .core import DIM, DIMS, INT, INTS, ORD, TENSORS, Bound, P, TIn, TOp, tcall
-from .dsl import KEEPDIM, X, call_torch, default_emit, op, spell
+from .dsl import KEEPDIM, X, call_torch, default_emit, op, pyvalue, spell
 from .registry import overload, register
 
 AB = (P("input"), P("other"))
@@ -302,8 +302,8 @@ register(
 
 def _tensordot_plan(b: Bound) -> tuple[list[int], list[int]]:
     sa, sc = b.shape("input"), b.shape("other")
-    dims = b["dims"]
-    if isinstance(dims, int):
+    dims = pyvalue(b["dims"])  # a STATIC value: whole numbers arrive as Fractions
+    if isinstance(dims, int) and not isinstance(dims, bool):
         if not 0 <= dims <= min(len(sa), len(sc)):
             raise b.error(f"tensordot dims={dims} does not fit shapes {fmt(sa)} and {fmt(sc)}")
         return list(range(len(sa) - dims, len(sa))), list(range(dims))

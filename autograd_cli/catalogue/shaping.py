@@ -8,12 +8,12 @@ from typing import Any
 
 from ..shapes import Info, Shape, bounded, fmt, norm_dim, norm_dims, static, tensor
 from .core import DIM, DIMS, INT, INTS, TENSORS, Bound, P, TIn, TList, tcall
-from .dsl import X, call_torch, op, spell
+from .dsl import X, call_torch, default_emit, op, pyvalue, spell
 from .registry import register
 
 
 def _ints(b: Bound, name: str) -> tuple[int, ...]:
-    value = b[name]
+    value = pyvalue(b[name])  # a STATIC parameter (movedim, np.expand_dims) holds Fractions
     if isinstance(value, int):
         return (value,)
     if not isinstance(value, tuple) or not all(isinstance(v, int) for v in value):
@@ -153,12 +153,19 @@ def _unsqueeze_shape(b: Bound) -> Info:
     return tensor(tuple(out))
 
 
+def _unsqueeze_emit(b: Bound) -> Any:
+    if len(_ints(b, "dim")) > 1:  # np.expand_dims(a, (0, 2)): torch.unsqueeze takes one dim
+        return tcall("torch.reshape", TIn("input"), b.out.shape if b.out else ())
+    return default_emit(b)
+
+
 register(
     op(
         "unsqueeze",
         "a new dim of size 1 at dim",
         (X, P("dim", INT)),
         shape=_unsqueeze_shape,
+        emit=_unsqueeze_emit,
         sym=_same_items_sym,
         method="unsqueeze",
         group="shape",
