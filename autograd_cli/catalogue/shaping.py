@@ -110,7 +110,31 @@ register(
         method="flatten",
         group="shape",
     ),
-    spell("flatten", method=("flatten", "ravel"), torch=("flatten", "ravel"), np="ravel"),
+    spell("flatten", method=True),
+)
+
+
+def _ravel_shape(b: Bound) -> Info:
+    return tensor((math.prod(b.shape("input")),))
+
+
+def _ravel_emit(b: Bound) -> Any:
+    return call_torch(b, [TIn("input")]) if b.native else tcall("torch.ravel", TIn("input"))
+
+
+# torch.ravel and x.ravel() take no dims (torch.flatten does); np.ravel's order is C only here
+register(
+    op(
+        "ravel",
+        "all elements in one dim",
+        (X,),
+        shape=_ravel_shape,
+        emit=_ravel_emit,
+        sym=_flatten_sym,
+        method="ravel",
+        group="shape",
+    ),
+    spell("ravel", bare=False, method=True, np=True, sigs={"np": (P("a", canon="input"),)}),
 )
 
 
