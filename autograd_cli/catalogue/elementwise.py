@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
-from .core import BOOL, INT, NUMBER, OPTIONAL_TENSOR, SCALAR, Bound, P, tcall
+from .core import BOOL, INT, NUMBER, OPTIONAL_TENSOR, SCALAR, Bound, P, TIn, TOp, tcall
 from .dsl import X, arg_of, at_integers, at_zero, binary_sym, default_emit, elementwise, op, spell, unary_sym
 from .registry import register
 
@@ -106,15 +107,15 @@ unary(
 # ---- exponentials and logarithms -----------------------------------------------------------------
 
 unary("exp", "e to the power x", lambda sp, x: sp.exp(x), math=True, jsp=False)
-unary("exp2", "2 to the power x", lambda sp, x: 2**x, special=True)
-unary("expm1", "exp(x) - 1, accurate near 0", lambda sp, x: sp.exp(x) - 1, special=True, math=True)
-unary("log2", "base-2 logarithm", lambda sp, x: sp.log(x, 2), math=True)
-unary("log10", "base-10 logarithm", lambda sp, x: sp.log(x, 10), math=True)
-unary("log1p", "log(1 + x), accurate near 0", lambda sp, x: sp.log(1 + x), special=True, math=True)
+unary("exp2", "2 to the power x", lambda sp, x: 2**x, special=True, sympy=False)
+unary("expm1", "exp(x) - 1, accurate near 0", lambda sp, x: sp.exp(x) - 1, special=True, math=True, sympy=False)
+unary("log2", "base-2 logarithm", lambda sp, x: sp.log(x, 2), math=True, sympy=False)
+unary("log10", "base-10 logarithm", lambda sp, x: sp.log(x, 10), math=True, sympy=False)
+unary("log1p", "log(1 + x), accurate near 0", lambda sp, x: sp.log(1 + x), special=True, math=True, sympy=False)
 unary("sqrt", "square root", lambda sp, x: sp.sqrt(x), math=True)
-unary("rsqrt", "1/sqrt(x)", lambda sp, x: 1 / sp.sqrt(x), np=False, bare=True)
-unary("square", "x**2", lambda sp, x: x**2)
-unary("reciprocal", "1/x", lambda sp, x: 1 / x)
+unary("rsqrt", "1/sqrt(x)", lambda sp, x: 1 / sp.sqrt(x), np=False, bare=True, sympy=False)
+unary("square", "x**2", lambda sp, x: x**2, sympy=False)
+unary("reciprocal", "1/x", lambda sp, x: 1 / x, sympy=False)
 
 
 def _log_shape(b: Bound) -> Any:
@@ -186,6 +187,7 @@ unary(
     "smallest whole number >= x (gradient 0)",
     _sym_step("ceil"),
     math=True,
+    sympy="ceiling",
     kinks=at_integers(),
     differentiable=False,
 )
@@ -196,10 +198,18 @@ unary(
     torch_alias=("fix",),
     np=("trunc", "fix"),
     math=True,
+    sympy=False,  # sympy.trunc truncates polynomials
     kinks=at_integers(),
     differentiable=False,
 )
-unary("frac", "x - trunc(x) (gradient 1)", lambda sp, x: x - _sym_step("trunc")(sp, x), np=False, kinks=at_integers())
+unary(
+    "frac",
+    "x - trunc(x) (gradient 1)",
+    lambda sp, x: x - _sym_step("trunc")(sp, x),
+    np=False,
+    sympy=False,
+    kinks=at_integers(),
+)
 
 
 def _round_shape(b: Bound) -> Any:
@@ -247,13 +257,23 @@ register(
 unary("erf", "error function", lambda sp, x: sp.erf(x), np=False, special=True, math=True, jsp=True)
 unary("erfc", "complementary error function", lambda sp, x: sp.erfc(x), np=False, special=True, math=True, jsp=True)
 unary("erfinv", "inverse error function", lambda sp, x: sp.erfinv(x), np=False, special=True, jsp=True)
-unary("lgamma", "log |Γ(x)|", lambda sp, x: sp.loggamma(x), np=False, special="gammaln", math=True, jsp="gammaln")
+unary(
+    "lgamma",
+    "log |Γ(x)|",
+    lambda sp, x: sp.loggamma(x),
+    np=False,
+    special="gammaln",
+    math=True,
+    jsp="gammaln",
+    sympy=False,  # sympy.loggamma is complex where Γ(x) < 0
+)
 unary("digamma", "Γ'(x)/Γ(x)", lambda sp, x: sp.polygamma(0, x), np=False, special=("digamma", "psi"), jsp="digamma")
 unary(
     "sinc",
     "sin(πx)/(πx), 1 at 0 (normalised, as NumPy and torch)",
     lambda sp, x: sp.Piecewise((1, sp.Eq(x, 0)), (sp.sin(sp.pi * x) / (sp.pi * x), True)),
     special=True,
+    sympy=False,  # SymPy's sinc is sin(x)/x: its own op below
 )
 unary(
     "sigmoid",
@@ -265,6 +285,7 @@ unary(
     group="activation",
     F=True,
     jax_nn=True,
+    sympy=False,  # SymPy has no sigmoid
 )
 unary(
     "entr",
@@ -275,6 +296,43 @@ unary(
     method=False,
     special=True,
     torch=False,
+)
+
+
+# SymPy's own meanings of two names torch also has: sinc(x) = sin(x)/x (not normalised by π),
+# frac(x) = x - floor(x) (frac(-1.25) = 0.75, where torch.frac gives -0.25)
+
+
+def _sympy_sinc_emit(b: Bound) -> Any:
+    return tcall("torch.sinc", TOp("/", (TIn("input"), math.pi)))
+
+
+def _sympy_frac_emit(b: Bound) -> Any:
+    return TOp("-", (TIn("input"), tcall("torch.floor", TIn("input"))))
+
+
+register(
+    op(
+        "sympy.sinc",
+        "SymPy's sinc: sin(x)/x, 1 at 0 (not normalised by π)",
+        (X,),
+        emit=_sympy_sinc_emit,
+        sym=unary_sym(lambda sp, x: sp.sinc(x)),
+        torch="torch.sinc(x / pi)",
+    ),
+    spell("sinc", bare=False, torch=False, sympy=True),
+)
+register(
+    op(
+        "sympy.frac",
+        "SymPy's frac: x - floor(x), in [0, 1) (gradient 1)",
+        (X,),
+        emit=_sympy_frac_emit,
+        sym=unary_sym(lambda sp, x: x - _sym_step("floor")(sp, x)),
+        kinks=at_integers(),
+        torch="x - torch.floor(x)",
+    ),
+    spell("frac", bare=False, torch=False, sympy=True),
 )
 
 
