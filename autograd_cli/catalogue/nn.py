@@ -243,7 +243,11 @@ def _softmax_shape(b: Bound) -> Info:
         if family == "F":
             dim = _legacy_dim(len(shape))
             b.extra["implicit"] = dim
-        elif family in ("bare", "jax.nn", "jax.scipy.special"):
+        elif family == "jax.scipy.special":  # SciPy's softmax (and JAX's copy): every element
+            b.extra["all"] = True
+            b.extra["dim"] = 0
+            return tensor(shape)
+        elif family in ("bare", "jax.nn"):
             dim = -1
         else:
             raise b.error(f"{b.call.spelling}() needs dim (torch has no default here), e.g. dim=-1")
@@ -252,6 +256,9 @@ def _softmax_shape(b: Bound) -> Info:
 
 
 def _softmax_emit(b: Bound) -> Any:
+    if b.extra.get("all"):
+        flat = tcall(f"torch.{b.op.key}", tcall("torch.flatten", TIn("input")), dim=0)
+        return tcall("torch.reshape", flat, b.shape("input"))
     d = b.extra["dim"]
     if b.native:
         return call_torch(b, [TIn("input")], [("dim", d)])
@@ -259,11 +266,16 @@ def _softmax_emit(b: Bound) -> Any:
 
 
 def _softmax_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:
-    return S.softmax(t["input"], b.extra["dim"], b.op.key)
+    x = t["input"]
+    if b.extra.get("all") and x.shape:
+        flat = S.softmax(S.SymTensor((len(x.items),), x.items), 0, b.op.key)
+        return S.SymTensor(x.shape, flat.items)
+    return S.softmax(x, b.extra["dim"], b.op.key)
 
 
 _SOFTMAX_SIG = (X, P("dim", DIM, None, aliases=("axis",)), P("_stacklevel", "int", 3), P("dtype", "none", None))
 _JAX_SOFTMAX = (P("x", canon="input"), P("axis", DIM, -1, canon="dim"))
+_JSP_SOFTMAX = (P("x", canon="input"), P("axis", DIM, None, canon="dim"))  # None: every element
 for _key, _doc in (
     ("softmax", "exp(x)/sum(exp(x)) along dim"),
     ("log_softmax", "log(softmax(x)) along dim, computed stably"),
@@ -291,7 +303,7 @@ for _key, _doc in (
             jsp="softmax" if _key == "softmax" else False,
             sigs={
                 "jax.nn": _JAX_SOFTMAX,
-                "jax.scipy.special": _JAX_SOFTMAX,
+                "jax.scipy.special": _JSP_SOFTMAX,
                 "torch": (X, P("dim", DIM, aliases=("axis",)), P("dtype", "none", None)),
                 "method": (X, P("dim", DIM, aliases=("axis",)), P("dtype", "none", None)),
             },
