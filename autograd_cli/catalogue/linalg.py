@@ -957,7 +957,10 @@ def _solve_shape(b: Bound) -> Info:
     if b["left"] is False:
         raise b.error("solve with left=False is not supported; solve the transposed system instead")
     n = a[-1]
-    if len(bs) == 1 or (len(a) > 2 and bs == a[:-1]):  # a vector, or a batch of vectors (torch's rule)
+    # a batch of vectors b (..., n) is torch's reading; NumPy 2 and JAX take only a 1-D b as a vector
+    numpy = b.extra.get("family") in ("np.linalg", "jnp.linalg")
+    b.extra["as_matrix"] = numpy and len(a) > 2 and bs == a[:-1]
+    if len(bs) == 1 or (len(a) > 2 and bs == a[:-1] and not numpy):  # a vector, or a batch of vectors
         if bs[-1] != n:
             raise b.error(f"solve(A, b): A has shape {fmt(a)} and b has shape {fmt(bs)}; b needs {n} entries")
         b.extra["vector"] = True
@@ -979,12 +982,19 @@ def _solve_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:
     return S.matmul(inv, rhs, shape)
 
 
+def _solve_emit(b: Bound) -> Any:
+    if b.extra.get("as_matrix"):  # B.unsqueeze(0): torch would read B (..., n) as a batch of vectors
+        return tcall("torch.linalg.solve", TIn("A"), tcall("torch.unsqueeze", TIn("B"), 0))
+    return default_emit(b)
+
+
 register(
     op(
         "solve",
         "x with A x = B",
         (P("A"), P("B"), P("left", "bool", True, kw_only=True)),
         shape=_solve_shape,
+        emit=_solve_emit,
         sym=_solve_sym,
         torch="torch.linalg.solve",
         group="linalg",
