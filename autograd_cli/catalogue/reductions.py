@@ -8,7 +8,7 @@ from typing import Any
 
 from ..expr import Call, Node, Num, Seq
 from ..shapes import Info, norm_dim, norm_dims, reduced, tensor
-from .core import BOOL, DIM, DIMS, ORD, BindError, Bound, P, TIn, tcall
+from .core import ANY, BOOL, DIM, DIMS, ORD, BindError, Bound, P, TIn, tcall
 from .dsl import (
     DIMS_PARAM,
     KEEPDIM,
@@ -61,6 +61,8 @@ def _ties_kink(kind: str) -> Any:
 def _sum_shape(b: Bound) -> Info:
     info = b.info("input")
     if info.kind == "seq":  # Python's built-in sum of a list: the elementwise sum of its items
+        if b.extra.get("family") != "bare":  # torch.sum([a, b]) and x.sum() take one tensor
+            raise b.error(f"{b.call.spelling}() takes one tensor, not a list; Python's sum([a, b]) adds the items of a list")
         if b.has("dim"):
             raise b.error("sum([a, b, ...]) adds the items of a list; it takes no dim")
         from ..shapes import broadcast_all
@@ -108,7 +110,7 @@ register(
     op(
         "sum",
         "sum of elements: all, or along dim (sum([a, b]) adds a list, as Python's sum)",
-        (X, DIMS_PARAM, KEEPDIM),
+        (P("input", ANY), DIMS_PARAM, KEEPDIM),  # ANY: a tensor, or the bare name's list
         shape=_sum_shape,
         emit=_sum_emit,
         sym=_sum_sym,
