@@ -8,13 +8,14 @@ of values or a shape that does not fit is reported at once.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from itertools import chain
 from typing import TYPE_CHECKING
 
 from .errors import InputError, ShapeError
+from .expr import Call
 from .infer import Analysis, index_candidates
 from .parsing import Function
 from .points import PointSpec, Value
@@ -387,6 +388,8 @@ def _check_python_math(function: Function, inputs: tuple[Input, ...], analysis: 
         local_deps[st.key] = depends(st.value)
     for root in [*(s.value for s in function.statements), *function.components]:
         for n in walk(root):
+            if isinstance(n, Call):
+                _check_nondiff(n, depends)
             if isinstance(n, Call) and n.form == "call" and n.spelling.startswith("math."):
                 if any(depends(a) for _, a in n.args):
                     fn = n.spelling.split(".", 1)[1]
@@ -395,6 +398,20 @@ def _check_python_math(function: Function, inputs: tuple[Input, ...], analysis: 
                         f"write torch.{fn}(...) or {fn}(...) for a differentiated input (math.{fn} is fine on "
                         "constants, such as math.sqrt(2))"
                     )
+
+
+def _check_nondiff(call: Call, depends: Callable[[object], bool]) -> None:
+    """torch refuses requires_grad on some arguments (a loss's class weights): so does vjp, in a sentence."""
+    from . import catalogue
+    from .expr import to_text
+
+    for p in catalogue.OPS[call.op].sig:
+        arg = call.arg(p.key) if p.nondiff else None
+        if arg is not None and depends(arg):
+            raise ShapeError(
+                f"torch does not differentiate the {p.name} of {call.spelling}() ({to_text(arg)} in {to_text(call)}); "
+                "keep it constant: name the differentiated inputs with --wrt"
+            )
 
 
 def _check_indices(inputs: tuple[Input, ...], point: tuple[float, ...], analysis: Analysis) -> None:

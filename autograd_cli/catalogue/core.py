@@ -57,6 +57,7 @@ class Param:
     kw_only: bool = False
     aliases: tuple[str, ...] = ()
     varargs: bool = False
+    nondiff: bool = False  # a tensor torch does not differentiate (a loss's class weights): refused if it is
 
     @property
     def key(self) -> str:

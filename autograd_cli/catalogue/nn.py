@@ -612,7 +612,7 @@ _loss(
     "binary_cross_entropy",
     "-(y log x + (1-y) log(1-x)), x a probability",
     _bce,
-    (P("weight", OPTIONAL_TENSOR, None), *_LEGACY, REDUCTION),
+    (P("weight", OPTIONAL_TENSOR, None, nondiff=True), *_LEGACY, REDUCTION),
 )
 
 
@@ -630,7 +630,12 @@ _loss(
     "binary_cross_entropy_with_logits",
     "binary cross entropy of sigmoid(x), computed stably",
     _bce_logits,
-    (P("weight", OPTIONAL_TENSOR, None), *_LEGACY, REDUCTION, P("pos_weight", OPTIONAL_TENSOR, None)),
+    (
+        P("weight", OPTIONAL_TENSOR, None, nondiff=True),
+        *_LEGACY,
+        REDUCTION,
+        P("pos_weight", OPTIONAL_TENSOR, None, nondiff=True),
+    ),
 )
 
 
@@ -731,7 +736,7 @@ register(
         (
             P("input"),
             P("target", INDEX),
-            P("weight", OPTIONAL_TENSOR, None),
+            P("weight", OPTIONAL_TENSOR, None, nondiff=True),
             *_LEGACY,
             P("ignore_index", "int", -100),
             REDUCTION,
@@ -751,7 +756,7 @@ register(
         (
             P("input"),
             P("target", INDEX),
-            P("weight", OPTIONAL_TENSOR, None),
+            P("weight", OPTIONAL_TENSOR, None, nondiff=True),
             *_LEGACY,
             P("ignore_index", "int", -100),
             REDUCTION,
