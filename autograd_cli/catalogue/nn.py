@@ -524,6 +524,10 @@ def _pointwise_loss_shape(b: Bound) -> Info:
     else:
         shape = x
     if b.has("weight"):
+        if b.op.key == "mse_loss" and b.shape("weight") != x:  # torch: "Weights and input must have the same size"
+            raise b.error(
+                f"mse_loss: {b.describe_shapes('weight', 'input')}; torch needs the weight in the input's shape"
+            )
         shape = broadcast(shape, b.shape("weight"), b.where)
     b.extra["shape"] = shape
     return _loss_out(b, shape)
@@ -533,6 +537,9 @@ def _loss_sym(fn: Any) -> Any:
     def sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:
         names = [n for n in ("input", "target", "weight", "pos_weight") if n in t]
         per = S.zipwith([t[n] for n in names], lambda *v: fn(S, b, dict(zip(names, v))), b.extra["shape"])
+        if b.op.key == "mse_loss" and "weight" in t and b["reduction"] == "mean":  # torch divides by sum(weight)
+            total = S.reduction(per, "sum").items[0]
+            return S.SymTensor((), (total / S.sp.Add(*t["weight"].items),))
         return S.reduction(per, b["reduction"])
 
     return sym
@@ -560,8 +567,8 @@ def _diff_kink(T: Any, b: Bound, v: dict[str, Any]) -> list[tuple[Any, str]]:
 
 _loss(
     "mse_loss",
-    "mean((x - y)²)",
-    lambda S, b, v: (v["input"] - v["target"]) ** 2,
+    "mean((x - y)²); with weight w: sum(w (x - y)²)/sum(w)",
+    lambda S, b, v: (v["input"] - v["target"]) ** 2 * v.get("weight", 1),
     (*_LEGACY, REDUCTION, P("weight", OPTIONAL_TENSOR, None, kw_only=True)),
 )
 _loss(
