@@ -144,12 +144,29 @@ def along_dim(name: str = "input", dim: str = "dim", default: int | None = None)
     return rule
 
 
+NUMPY_FAMILIES = frozenset({"np", "jnp", "np.linalg", "jnp.linalg", "jax.nn", "jax.scipy.special"})
+
+
+def reduce_dims(b: Bound, ndim: int, dim: str = "dim") -> tuple[int, ...]:
+    """The dims a reduction runs over, normalised: None is every dim, and so is an empty tuple
+    for torch (dim=()); NumPy and JAX read axis=() as no axis at all, which is refused."""
+    value = b[dim]
+    if isinstance(value, tuple) and not value:
+        if b.extra.get("family") in NUMPY_FAMILIES:
+            raise b.error(
+                f"{b.call.spelling}() with axis=() reduces over no axis in NumPy and JAX (torch reads dim=() as "
+                "every dim); leave axis out to reduce over every axis"
+            )
+        value = None
+    return norm_dims(value, ndim, b.where)
+
+
 def reduction(name: str = "input", dim: str = "dim", keepdim: str = "keepdim") -> Callable[[Bound], Info]:
     """Reduce over dim (an int, a tuple, or None for all); normalised dims go in extra['dims']."""
 
     def rule(b: Bound) -> Info:
         shape = b.shape(name)
-        dims = norm_dims(b[dim], len(shape), b.where)
+        dims = reduce_dims(b, len(shape), dim)
         b.extra["dims"] = dims
         return tensor(reduced(shape, dims, bool(b[keepdim])))
 

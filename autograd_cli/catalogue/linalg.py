@@ -11,7 +11,7 @@ from typing import Any
 from ..expr import Node
 from ..shapes import Info, Shape, bounded, broadcast, fmt, matmul_shape, norm_dim, norm_dims, reduced, tensor
 from .core import DIM, DIMS, INT, INTS, ORD, TENSORS, Bound, P, TIn, TOp, tcall
-from .dsl import KEEPDIM, X, call_torch, default_emit, op, pyvalue, spell
+from .dsl import KEEPDIM, X, call_torch, default_emit, op, pyvalue, reduce_dims, spell
 from .registry import overload, register
 
 AB = (P("input"), P("other"))
@@ -558,7 +558,7 @@ def _vector_norm_shape(b: Bound) -> Info:
         raise b.error(f"vector_norm takes a number for ord, not {ordv!r}")
     b.extra["ord"] = 2.0 if ordv is None else float(ordv)
     shape = b.shape("input")
-    dims = norm_dims(b["dim"], len(shape), b.where)
+    dims = reduce_dims(b, len(shape))
     b.extra["dims"] = dims
     return tensor(reduced(shape, dims, bool(b["keepdim"])))
 
@@ -687,7 +687,7 @@ def _linalg_norm_shape(b: Bound) -> Info:
         else:
             raise b.error(f"the norm order {ordv!r} needs a matrix (2 dims)")
     b.extra["ord"] = 2.0 if ordv is None else float(ordv)
-    dims = norm_dims(dim, len(shape), b.where)
+    dims = reduce_dims(b, len(shape))
     b.extra["dims"] = dims
     return tensor(reduced(shape, dims, bool(b["keepdim"])))
 
@@ -742,7 +742,7 @@ def _torch_norm_shape(b: Bound) -> Info:
     if isinstance(p, str) and p != "fro":
         raise b.error(f"norm's p {p!r} is not 'fro', 'nuc' or a number")
     b.extra["ord"] = 2.0 if p in (None, "fro") else float(p)
-    dims = norm_dims(b["dim"], len(shape), b.where)
+    dims = reduce_dims(b, len(shape))
     b.extra["dims"] = dims
     return tensor(reduced(shape, dims, bool(b["keepdim"])))
 

@@ -781,9 +781,9 @@ __all__ = ["default_emit", "elementwise", "math"]
 
 def _standardize_shape(b: Bound) -> Info:
     shape = b.shape("input")
-    from ..shapes import norm_dims
+    from .dsl import reduce_dims
 
-    b.extra["dims"] = norm_dims(b["dim"], len(shape), b.where)
+    b.extra["dims"] = reduce_dims(b, len(shape))
     return tensor(shape)
 
 

@@ -20,6 +20,7 @@ from .dsl import (
     call_torch,
     default_emit,
     op,
+    reduce_dims,
     reduction,
     spell,
 )
@@ -608,7 +609,7 @@ def _median_shape(b: Bound) -> Info:
     numpy = b.extra.get("family") in ("np", "jnp", "bare")
     b.extra["numpy"] = numpy
     if numpy:
-        dims = norm_dims(b["dim"], len(shape), b.where)
+        dims = reduce_dims(b, len(shape))
         b.extra["dims"] = dims
         if len(dims) > 1 and len(dims) != len(shape):
             raise b.error("median over several (but not all) axes is not supported; reshape first")
