@@ -625,7 +625,7 @@ def _matrix_norm_shape(b: Bound, ordv: Any, dims: Any) -> Info:
     shape = b.shape("input")
     if len(shape) < 2:
         raise b.error(f"a matrix norm needs a tensor of at least 2 dimensions, got shape {fmt(shape)}")
-    d = dims if dims is not None else (-2, -1)
+    d = pyvalue(dims) if dims is not None else (-2, -1)  # a STATIC dim arrives as Fractions
     if not isinstance(d, tuple) or len(d) != 2:
         raise b.error("a matrix norm works over two dims")
     nd = norm_dims(d, len(shape), b.where)
