@@ -5,8 +5,21 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from .core import BOOL, INT, NUMBER, OPTIONAL_TENSOR, SCALAR, Bound, P, TIn, TOp, tcall
-from .dsl import X, arg_of, at_integers, at_zero, binary_sym, default_emit, elementwise, op, spell, unary_sym
+from .core import BOOL, INT, NUMBER, OPTIONAL_TENSOR, SCALAR, Bound, P, TConst, TIn, TOp, tcall
+from .dsl import (
+    X,
+    arg_of,
+    at_integers,
+    at_zero,
+    binary_sym,
+    call_torch,
+    default_emit,
+    elementwise,
+    op,
+    pyvalue,
+    spell,
+    unary_sym,
+)
 from .registry import register
 
 
@@ -597,6 +610,17 @@ def _clamp_shape(b: Bound) -> Any:
     return elementwise(b)
 
 
+def _clamp_emit(b: Bound) -> Any:
+    """torch.clamp takes both bounds as numbers or both as tensors: a number next to a tensor
+    bound is passed as a constant tensor (torch.clamp(x, lo, 1.0) raises a TypeError)."""
+    bounds = [k for k in ("min", "max") if b.has(k)]
+    tensors = [k for k in bounds if b.info(k).kind != "static"]
+    if not tensors or len(tensors) == len(bounds):
+        return default_emit(b)
+    kwargs = [(k, arg_of(b, k) if k in tensors else TConst(float(pyvalue(b.info(k).value)))) for k in bounds]
+    return call_torch(b, [TIn("input")], kwargs)
+
+
 def _clamp_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:
     sp = S.sp
     parts = [t["input"]]
@@ -636,6 +660,7 @@ register(
         "x limited to [min, max] (gradient 1 inside, boundaries included; 0 outside)",
         _CLAMP_SIG,
         shape=_clamp_shape,
+        emit=_clamp_emit,
         sym=_clamp_sym,
         kinks=_clamp_kinks,
         method="clamp",
