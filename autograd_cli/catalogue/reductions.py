@@ -63,7 +63,9 @@ def _sum_shape(b: Bound) -> Info:
     info = b.info("input")
     if info.kind == "seq":  # Python's built-in sum of a list: the elementwise sum of its items
         if b.extra.get("family") != "bare":  # torch.sum([a, b]) and x.sum() take one tensor
-            raise b.error(f"{b.call.spelling}() takes one tensor, not a list; Python's sum([a, b]) adds the items of a list")
+            raise b.error(
+                f"{b.call.spelling}() takes one tensor, not a list; Python's sum([a, b]) adds the items of a list"
+            )
         if b.has("dim"):
             raise b.error("sum([a, b, ...]) adds the items of a list; it takes no dim")
         from ..shapes import broadcast_all
