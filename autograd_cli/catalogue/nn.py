@@ -457,17 +457,35 @@ def _cos_shape(b: Bound) -> Info:
 
 
 def _cos_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:
+    """torch 2.x: x1·x2 / (max(‖x1‖, eps) max(‖x2‖, eps)), each norm clamped on its own."""
     shape = broadcast(b.shape("x1"), b.shape("x2"))
-    return S.cosine_similarity(t["x1"], t["x2"], shape, b.extra["dims"], float(b["eps"]))
+    dims, sp, e2 = b.extra["dims"], S.sp, S.number(b["eps"]) ** 2
+    a, c = (S.SymTensor(shape, S.expand(t[k], shape)) for k in ("x1", "x2"))
+    dot = S.reduce(S.zipwith([a, c], lambda x, y: x * y, shape), dims, False, lambda xs: sp.Add(*xs))
+    na, nc = (S.reduce(v, dims, False, lambda xs: sp.Add(*[x**2 for x in xs])) for v in (a, c))
+
+    def clamped(sq: Any) -> Any:  # max(‖x‖, eps) as sqrt(max(‖x‖², eps²)): no 0/0 at the zero vector
+        return sp.sqrt(S.maximum(sq, e2))
+
+    return S.zipwith([dot, na, nc], lambda d, p, q: d / (clamped(p) * clamped(q)), dot.shape)
+
+
+def _cos_kinks(T: Any, b: Bound, v: dict[str, Any]) -> list[tuple[Any, str]]:
+    dims, eps = b.extra["dims"], float(b["eps"])
+    return [
+        ((T.linalg.vector_norm(v[k], dim=dims) - eps).abs(), f"‖{k}‖ is at eps, where cosine_similarity clamps it")
+        for k in ("x1", "x2")
+    ]
 
 
 register(
     op(
         "cosine_similarity",
-        "x1·x2 / max(‖x1‖‖x2‖, eps) along dim",
+        "x1·x2 / (max(‖x1‖, eps) max(‖x2‖, eps)) along dim",
         (P("x1"), P("x2"), P("dim", DIM, 1), P("eps", NUMBER, 1e-8)),
         shape=_cos_shape,
         sym=_cos_sym,
+        kinks=_cos_kinks,
         torch="torch.nn.functional.cosine_similarity",
         group="layer",
     ),
