@@ -601,7 +601,8 @@ add(
 )
 add(
     "det",
-    S("singular", "f(A)", lambda A: torch.linalg.det(A), A=SINGULAR),  # det 0: the gradient is the adjugate
+    # det 0: torch's gradient here is 0, not the adjugate [[4, -2], [-2, 1]] (a torch quirk, pinned)
+    S("singular", "f(A)", lambda A: torch.linalg.det(A), A=SINGULAR),
     S("3x3", "f(A)", lambda A: torch.linalg.det(A), A=A33),
 )
 add(
