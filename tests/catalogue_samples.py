@@ -991,6 +991,20 @@ add(
     S("dim0", "f(a, b, dim=0)", lambda a, b: F.cosine_similarity(a, b, dim=0), a=M23, b=N23),
 )
 add(
+    "cosine_embedding_loss",
+    # y = 1: 1 - cos; y = -1: max(0, cos - margin), with its kink where cos = margin
+    S("targets", "f(a, b, y)", lambda a, b, y: F.cosine_embedding_loss(a, b, y), a=M23, b=N23, y=[1, -1], index=("y",)),
+    S(
+        "margin",
+        "f(a, b, y, margin=0.5, reduction='none')",
+        lambda a, b, y: F.cosine_embedding_loss(a, b, y, margin=0.5, reduction="none"),
+        a=[[1.0, 0.0], [1.0, 1.0]],
+        b=[[0.5, 0.8660254037844386], [1.0, -1.0]],
+        y=[-1, -1],
+        index=("y",),
+    ),
+)
+add(
     "pairwise_distance",
     S("rows", "f(a, b)", lambda a, b: F.pairwise_distance(a, b), a=M23, b=[[0.5, -1.0, 2.0], [0.0, 1.0, 1.0]]),
     S("p1", "f(a, b, p=1.0, keepdim=True)", lambda a, b: F.pairwise_distance(a, b, p=1.0, keepdim=True), a=M23, b=N23),
