@@ -30,6 +30,10 @@ _EVAL_UNARY: dict[type, Callable[[torch.Tensor], torch.Tensor]] = {
     sympy.exp: torch.exp,
     sympy.Abs: torch.abs,
     sympy.sign: torch.sign,
+    # the inputs are real: SymPy's complex parts reduce to these (d|f|/dx brings arg(f) in)
+    sympy.arg: lambda x: torch.where(x < 0, math.pi, 0.0).to(x.dtype),
+    sympy.re: lambda x: x,
+    sympy.im: torch.zeros_like,
     sympy.erf: torch.erf,
     sympy.erfc: torch.erfc,
     sympy.erfinv: torch.erfinv,

@@ -348,3 +348,13 @@ def test_hessians_are_symmetric_and_match_torch(text: str, point: list[float]) -
     got = torch.tensor([symeval.evaluate(row, xs, point) for row in h], dtype=torch.float64)
     torch.testing.assert_close(got, got.T, rtol=1e-9, atol=1e-12 * (1 + float(got.abs().max())))
     torch.testing.assert_close(got, want, rtol=1e-6, atol=1e-9 * (1 + float(want.abs().max())))
+
+
+def test_abs_of_a_two_argument_log_evaluates_arg() -> None:
+    # d|f|/dx brings SymPy's arg(f) in: CI's hypothesis run found abs(log(x0, x1)) had no rule
+    point = [0.038683976010746364, 0.07736795202149273, 0.1160519280322391]
+    p = _problem(["abs(log(x0, x1))"], point)
+    _, jac, _ = engines.compute_jacobian(p, "rows")
+    rows, xs = symbolic.jacobian(p)
+    values = torch.tensor(symeval.evaluate([d for row in rows for d in row], xs, point), dtype=torch.float64)
+    torch.testing.assert_close(values, jac.reshape(-1), rtol=1e-7, atol=1e-9)
