@@ -15,6 +15,7 @@ import torch
 from . import graphdetail
 from .build import Built
 from .errors import InputError
+from .expr import Call, Local, Var, walk
 from .methods import choose_method as choose_method
 from .methods import graph_size as graph_size
 from .problem import Problem, check_cotangent, check_jacobian_size
@@ -212,6 +213,39 @@ def no_graph_note(problem: Problem) -> str:
     )
 
 
+def cut_components_note(problem: Problem) -> str | None:
+    """Components that use an input yet depend on no differentiated one (a constant by --wrt, or
+    cut by detach()): their rows are zero, where torch's backward() on them alone would raise."""
+    comps = problem.function.components
+    if len(comps) < 2:
+        return None  # one component: no_graph_note says it for the whole output
+    if not problem.const_inputs and not any(
+        isinstance(n, Call) and not problem.bound(n).op.differentiable and not problem.bound(n).op.constant
+        for root in (*comps, *(st.value for st in problem.function.statements))
+        for n in walk(root)
+    ):
+        return None  # every input differentiated and nothing cut: no component can lose its graph
+    uses = [any(isinstance(n, (Var, Local)) for n in walk(c)) for c in comps]
+    if not any(uses):
+        return None
+    built = Built(problem)
+    leaves = built.leaves()
+    values = built.probe(comps)(leaves, built.constants())
+    cut = [i for i, (v, u) in enumerate(zip(values, uses)) if u and isinstance(v, torch.Tensor) and not v.requires_grad]
+    if not cut or len(cut) == len(comps):
+        return None
+    y = problem.output_name
+    names = ", ".join(f"{y}{i}" for i in cut[:6]) + (", ..." if len(cut) > 6 else "")
+    what = ", ".join(problem.leaf_names) or "no input"
+    one = len(cut) == 1
+    return (
+        f"{names} {'depends' if one else 'depend'} on no differentiated input ({what}): "
+        f"{'its Jacobian row is' if one else 'their Jacobian rows are'} zero, where torch's backward() on "
+        f'{"it" if one else "them"} alone would raise "element 0 of tensors does not require grad and does not '
+        'have a grad_fn"'
+    )
+
+
 def jacobian(
     problem: Problem, method: str = "auto", progress: Progress | None = None, verbose: bool = False
 ) -> JacobianResult:
@@ -221,6 +255,10 @@ def jacobian(
     notes = point_notes(problem, value, rows)
     if problem.m and problem.n and not bool(jac.any()) and _no_graph(problem):
         notes.insert(0, no_graph_note(problem))
+    elif problem.m and problem.n and not bool(jac.all()):
+        cut = cut_components_note(problem)
+        if cut:
+            notes.insert(0, cut)
     det = rank = cond = None
     if problem.m == problem.n and problem.n > 0:
         j64 = jac.to(torch.float64)
