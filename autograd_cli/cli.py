@@ -768,6 +768,58 @@ def functions(
     _run("functions", _output(fmt, None, False, "functions"), traceback, name=name)
 
 
+class Pane(StrEnum):
+    steps = "steps"
+    code = "code"
+    graph = "graph"
+    symbolic = "symbolic"
+    hessian = "hessian"
+
+
+@app.command()
+def explore(
+    expr: ExprArg = None,
+    at: AtOpt = None,
+    v: Annotated[
+        str | None,
+        typer.Option("--v", help="The cotangent v to start with (one weight per output).", show_default=False),
+    ] = None,
+    example: ExampleOpt = None,
+    vars_: VarsOpt = None,
+    expr_file: ExprFileOpt = None,
+    pane: Annotated[
+        Pane,
+        typer.Option("--pane", help="The pane to open with: steps, code (explain --code), graph, symbolic, hessian."),
+    ] = Pane.steps,
+    dtype: DTypeOpt = DType.float64,
+    traceback: TracebackOpt = False,
+) -> None:
+    """A full-screen live explorer: edit the function, move the point and v, watch J, vᵀJ and the checks.
+
+    Keys: ←/→ or +/- nudge the selected input, [ and ] change the step, 1-5 switch panes,
+    ? shows every key, q quits. On leaving, the function, point and v are remembered.
+    """
+
+    def body() -> int:
+        from .explore.app import run as explore_run  # Textual is imported by this command only
+
+        return explore_run(
+            expr=expr,
+            expr_file=str(expr_file) if expr_file is not None else None,
+            example=example,
+            at=tuple(at or ()),
+            v=v,
+            vars=vars_,
+            dtype=dtype.value,
+            pane=pane.value,
+            warn=lambda message: _note(None, f"warning: {message}"),
+        )
+
+    code = _guard(_debug(traceback), body)
+    if code:
+        raise typer.Exit(code)
+
+
 def _version(value: bool) -> None:
     if value:
         sys.stdout.write(f"vjp {__version__}\n")
