@@ -51,14 +51,14 @@ class ExploreApp(App[None]):
     #body { height: 1fr; }
     #main { width: 3fr; height: 100%; overflow-y: auto; }
     #top-row { height: auto; }
-    #inputs { width: 28; }
+    #inputs { width: 30; }
     #jacobian { width: 1fr; }
     #panes { width: 2fr; }
     Screen.-narrow #body { layout: vertical; }
     Screen.-narrow #main { width: 100%; height: auto; max-height: 65%; }
     Screen.-narrow #panes { width: 100%; height: 1fr; min-height: 5; }
     """
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]  # noqa: RUF012 - Textual reads it from the class
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (150, "-wide")]  # noqa: RUF012 - Textual reads it from the class
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit"),
         Binding("question_mark", "help", "Help", key_display="?"),
@@ -223,7 +223,8 @@ class ExploreApp(App[None]):
             return
         h = jac.header
         values = h.value or []
-        shown = ", ".join(num(v, 6) for v in values[:8]) + (", …" if len(values) > 8 else "")
+        few = 4 if len(values) > 4 else len(values)  # the status is one line
+        shown = ", ".join(num(v, 6) for v in values[:few]) + (", …" if len(values) > few else "")
         m, n = len(h.rows), len(h.columns)
         line = f"y = ({shown})  ·  {m} output{'s' * (m != 1)} × {n} input{'s' * (n != 1)}"
         if stale:

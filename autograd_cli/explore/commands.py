@@ -22,7 +22,7 @@ class ExplorerCommands(Provider):
         app: ExploreApp = self.app  # type: ignore[assignment]
         out: list[tuple[str, str, Callable[[], object]]] = []
         for name in PANES:
-            title = TITLES[name].split(" ", 1)[1]
+            title = TITLES[name]
             out.append((f"Show: {title}", f"the {title.lower()} pane", partial(app.action_pane, name)))
         for view in ("numbers", "heat", "auto"):
             out.append((f"Jacobian view: {view}", "how the Jacobian is drawn", partial(app.set_view, view)))

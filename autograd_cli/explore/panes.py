@@ -15,12 +15,12 @@ from .. import render
 from ..results import HessianResult
 from .worker import PANES
 
-TITLES = {
-    "steps": "1 Steps",
-    "code": "2 Code",
-    "graph": "3 Graph",
-    "symbolic": "4 Symbolic J",
-    "hessian": "5 Hessian",
+TITLES = {  # keys 1-5 show them in this order
+    "steps": "Steps",
+    "code": "Code",
+    "graph": "Graph",
+    "symbolic": "Symbolic J",
+    "hessian": "Hessian",
 }
 WHAT = {
     "steps": "vjp explain",

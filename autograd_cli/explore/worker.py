@@ -7,8 +7,10 @@ vᵀJ (``engines.product``), the sum-vs-ones check (``engines.check``), then the
 (``explain``, ``codegen.script``, ``engines.graph``, ``request.symbolic_jacobian``,
 ``engines.hessian``). Every number the explorer shows comes from these records.
 
-One computation runs at a time (a lock); a newer ask cancels an older one, which stops
-at its next stage and posts nothing more, and an ask cancelled while waiting never starts.
+A newer ask cancels an older one, which stops at its next stage and posts nothing more;
+an ask cancelled while waiting never starts. The fast stages (problem, J, vᵀJ) and the slow
+ones (the check with SymPy and finite differences, the panes) each run one at a time under
+their own lock, so a newer point's J need not wait for an older point's check.
 Nothing here imports Textual: the app wires ``post`` and ``cancelled`` to its worker.
 """
 
@@ -31,7 +33,8 @@ if TYPE_CHECKING:
 PANES = ("steps", "code", "graph", "symbolic", "hessian")
 MAX_HESSIAN = 40_000  # entries (m * n * n) the explorer computes; `vjp hessian` goes further
 
-_LOCK = threading.Lock()
+_CORE = threading.Lock()  # the problem, J and vᵀJ: one at a time (2 cores, torch's own threads)
+_SLOW = threading.Lock()  # the check and the panes
 
 
 @dataclass(frozen=True)
@@ -63,30 +66,42 @@ Post = Callable[[Outcome], None]
 
 def run(ask: Ask, post: Post, cancelled: Callable[[], bool]) -> None:
     """Compute ``ask`` stage by stage, posting each outcome; stop quietly once cancelled."""
-    while not _LOCK.acquire(timeout=0.01):
-        if cancelled():
-            return
-    try:
-        _stages(ask, post, cancelled)
-        if not cancelled():
-            post(Outcome(ask.generation, "done"))
-    finally:
-        _LOCK.release()
 
-
-def _stages(ask: Ask, post: Post, cancelled: Callable[[], bool]) -> None:
     def send(outcome: Outcome) -> bool:
         if cancelled():
             return False
         post(outcome)
         return True
 
+    found = _locked(_CORE, cancelled, lambda: _core(ask, send, cancelled))
+    if found is not None:
+        _locked(_SLOW, cancelled, lambda: _slow(ask, found, send, cancelled))
+    if not cancelled():
+        post(Outcome(ask.generation, "done"))
+
+
+def _locked(lock: threading.Lock, cancelled: Callable[[], bool], body: Callable[[], Any]) -> Any:
+    """``body()`` holding ``lock``; None without running it if cancelled while waiting."""
+    while not lock.acquire(timeout=0.01):
+        if cancelled():
+            return None
+    try:
+        return None if cancelled() else body()
+    finally:
+        lock.release()
+
+
+Found = tuple["Problem", tuple[float, ...] | None]
+
+
+def _core(ask: Ask, send: Callable[[Outcome], bool], cancelled: Callable[[], bool]) -> Found | None:
+    """The fast stages: the inputs' names, the problem, J and vᵀJ. Returns the problem and v for the rest."""
     gen = ask.generation
     if _attempt(gen, "names", lambda: input_names(ask.setup), send) is None:
-        return
+        return None
     prep = _attempt(gen, "problem", lambda: prepare(ask.setup), send)
     if prep is None or cancelled():
-        return
+        return None
     problem = prep.problem
     try:
         v = request.cotangent(problem, prep.chosen.v)
@@ -100,8 +115,16 @@ def _stages(ask: Ask, post: Post, cancelled: Callable[[], bool]) -> None:
             send(Outcome(gen, "product", error=str(v_error)))
         elif not cancelled():
             _attempt(gen, "product", lambda: eng.product(problem, v), send)
-        if not cancelled():
-            _attempt(gen, "check", lambda: eng.check(problem), send)
+    return problem, v
+
+
+def _slow(ask: Ask, found: Found, send: Callable[[Outcome], bool], cancelled: Callable[[], bool]) -> None:
+    """The stages that may take long (SymPy, finite differences, the panes), under their own lock, so a
+    newer input's J and vᵀJ need not wait for an older input's check."""
+    problem, v = found
+    gen = ask.generation
+    if ask.core:
+        _attempt(gen, "check", lambda: request.engines().check(problem), send)
     pane = ask.pane
     if pane is not None and not cancelled():
         _attempt(gen, "pane", lambda: pane_content(problem, pane, v, ask.output), send, pane)
