@@ -2,7 +2,8 @@
 
     python benchmarks/bench.py                  # everything (a few minutes)
     python benchmarks/bench.py startup stream   # some sections: startup, methods, stream, big,
-                                                # twenty, latency, symbolic, dense
+                                                # twenty, latency, symbolic, dense,
+                                                # explore_startup, explore
 
 Sections (the issues that set each goal):
   startup  vjp --help, <command> --help, examples, a parse error and the worked example,
@@ -21,6 +22,11 @@ Sections (the issues that set each goal):
   symbolic the symbolic Jacobian against a SymPy script building the same Matrix (issue 13)
   dense    --method auto on dense vector functions at n = 256, 1024, 4096 against the
            faster of torch.func.jacrev and jacfwd, interleaved (issue 13)
+  explore_startup  vjp --help, examples and explore --help (Textual not imported), and the
+           explorer's own import, each as a ratio to `import torch` (issue 15)
+  explore  vjp explore, headless: a nudge to the new J on screen and to every stage shown,
+           beside the same engines called directly, alternating; the worked example and a
+           100-component function (issue 15)
 
 Timings are never asserted by tests; this script is where speed is measured.
 """
@@ -534,6 +540,148 @@ def dense(sizes: tuple[int, ...] = (256, 1024, 4096), runs: int = 11) -> str:
 
 
 SECTIONS.update({"twenty": twenty, "latency": latency, "symbolic": symbolic, "dense": dense})
+
+
+# ---- vjp explore (issue 15) ----------------------------------------------------------------------
+
+
+def explore_startup(runs: int = 5) -> str:
+    """Textual is imported by `vjp explore` only: the other commands start as before; the explorer's own import."""
+    py = sys.executable
+    vjp = vjp_command()
+    base = [py, "-c", "import torch"]
+    cases = [
+        ("vjp --help", [*vjp, "--help"]),
+        ("vjp examples", [*vjp, "examples"]),
+        ("vjp explore --help", [*vjp, "explore", "--help"]),
+        ("import the explorer (Textual, no torch)", [py, "-c", "import autograd_cli.explore.app"]),
+    ]
+    rows = []
+    for name, cmd in cases:
+        wall(cmd)
+        ours, theirs = [], []
+        for _ in range(runs):
+            ours.append(wall(cmd))
+            theirs.append(wall(base))
+        m_ours, m_base = statistics.median(ours), statistics.median(theirs)
+        rows.append([name, f"{m_ours:.3f} s", f"{m_base:.3f} s (import torch)", f"{m_ours / m_base:.2f}x"])
+    return table(["command", "median", "baseline median", "ratio"], rows)
+
+
+def _explore_trials(expr: str, at: str, v: str | None, trials: int) -> dict[str, list[float]]:
+    """Nudges in a headless explorer, each alternating with the same engines called directly (the baseline)."""
+    import asyncio
+
+    from autograd_cli import request
+    from autograd_cli.explain import explain
+    from autograd_cli.explore.app import ExploreApp, setup_of
+    from autograd_cli.explore.inputs import InputsPanel
+    from autograd_cli.explore.jacobian import JacobianView
+
+    nowhere = Path(tempfile.mkdtemp(prefix="vjp-bench-")) / "last.json"
+    prep = request.prepare(expr=expr, at=(at,), v=v, env={}, path=nowhere)
+    v = setup_of(prep).v  # the explorer's v (e_0 when none is given)
+    eng = request.engines()
+    out: dict[str, list[float]] = {
+        "J on screen": [],
+        "J, vᵀJ, check": [],
+        "every stage": [],
+        "engines alone": [],
+        "key while busy": [],
+    }
+
+    def direct(x0: float) -> None:
+        p = request.prepare(expr=expr, at=(at.replace(at.split(",")[0], repr(x0), 1),), v=v, env={}, path=nowhere)
+        assert p.problem is not None
+        eng.jacobian(p.problem)
+        vec = request.cotangent(p.problem, p.chosen.v)
+        eng.product(p.problem, vec)
+        eng.check(p.problem)
+        explain(p.problem, vec)
+
+    async def go() -> None:
+        app = ExploreApp(setup_of(prep))
+        async with app.run_test(size=(120, 40)) as pilot:
+
+            async def settled() -> None:
+                while app.busy or app.workers:
+                    await asyncio.sleep(0.0005)
+
+            async def loop_delay() -> float:
+                """How long the UI thread takes to run a callback: what a key press waits for."""
+                ran: asyncio.Future[float] = asyncio.get_running_loop().create_future()
+                asked = time.perf_counter()
+                app.call_later(lambda: ran.set_result(time.perf_counter()))
+                return await ran - asked
+
+            await pilot.pause()
+            await settled()
+            view = app.query_one(JacobianView)
+            panel = app.query_one(InputsPanel)
+            x0 = float(at.split(",")[0])
+            for _ in range(trials):
+                x0 = round(x0 + 0.1, 10)
+                start = time.perf_counter()
+                panel.nudge(1)  # what → does
+                delays = []
+                while view.result is None or view.result.header.point[0] != x0:  # the view was handed the new J
+                    delays.append(await loop_delay())
+                shown = time.perf_counter()
+                while (check := app.results.get("check")) is None or check.header.point[0] != x0:
+                    delays.append(await loop_delay())
+                checked = time.perf_counter()
+                while app.busy or app.workers:
+                    delays.append(await loop_delay())
+                done = time.perf_counter()
+                await pilot.pause()
+                out["J on screen"].append(shown - start)
+                out["J, vᵀJ, check"].append(checked - start)
+                out["every stage"].append(done - start)
+                out["key while busy"].append(max(delays))
+                direct_start = time.perf_counter()
+                direct(x0)
+                out["engines alone"].append(time.perf_counter() - direct_start)
+
+    asyncio.run(go())
+    return out
+
+
+def explore(trials: int = 21) -> str:
+    """`vjp explore`: from a nudge (→) to the new J on screen, and to every stage shown (J, vᵀJ, the check,
+    the steps pane), beside the same engines called directly; for the worked example and 100 components."""
+    cases = [
+        ("worked example", SEED, "2,3", "1,0", 0.050),
+        (
+            "100 components",
+            "; ".join(f"x{i}**2*sin(x{(i + 1) % 100}) + exp(x{(i + 2) % 100})/3" for i in range(100)),
+            ",".join(f"{0.01 * i:.2f}" for i in range(100)),
+            None,
+            None,
+        ),
+    ]
+    rows = []
+    for name, expr, at, v, goal in cases:
+        got = _explore_trials(expr, at, v, trials if goal else max(5, trials // 3))
+        med = {k: statistics.median(vs) * 1000 for k, vs in got.items() if vs}
+        rows.append(
+            [
+                name,
+                f"{med['J on screen']:.1f} ms",
+                f"{med['J, vᵀJ, check']:.1f} ms",
+                f"{med['every stage']:.1f} ms",
+                f"{med['engines alone']:.1f} ms",
+                f"{statistics.median(a / b for a, b in zip(got['every stage'], got['engines alone'])):.2f}x",
+                f"{med.get('key while busy', float('nan')):.1f} ms",
+                f"≤ {goal * 1000:.0f} ms" if goal else "responsive",
+                ("yes" if med["J, vᵀJ, check"] <= goal * 1000 else "NO") if goal else "",
+            ]
+        )
+    head = ["function", "J on screen", "J, vᵀJ, check", "every stage (+ pane)", "engines alone"]
+    head += ["every stage / engines (median of ratios)", "UI thread, longest wait", "goal (J, vᵀJ, check)", "met"]
+    return table(head, rows)
+
+
+SECTIONS.update({"explore_startup": explore_startup, "explore": explore})
 
 
 def main() -> int:

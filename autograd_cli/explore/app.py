@@ -15,6 +15,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, ClassVar
 
+from textual import events
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -71,7 +72,7 @@ class ExploreApp(App[None]):
         Binding("less_than_sign", "output(-1)", "Prev output", show=False, key_display="<"),
         Binding("greater_than_sign", "output(1)", "Next output", show=False, key_display=">"),
         Binding("r", "reset", "Reset", show=False),
-        Binding("escape", "leave_field", "Leave field", show=False),
+        Binding("escape", "leave_field", "Leave field", key_display="esc"),
     ]
     COMMANDS = App.COMMANDS | {ExplorerCommands}
 
@@ -115,7 +116,9 @@ class ExploreApp(App[None]):
         if core:
             self.generation += 1
         panes = self.query_one(Panes)
-        ask = Ask(self.generation, self.setup, pane=panes.active, output=panes.output, core=core)
+        ask = Ask(
+            self.generation, self.setup, pane=panes.active, output=panes.output, core=core, width=panes.body_width
+        )
         self.busy = True
         self.run_worker(
             lambda: self._work(ask),
@@ -207,7 +210,8 @@ class ExploreApp(App[None]):
 
     def _pane(self, o: Outcome) -> None:
         assert o.pane is not None
-        self.query_one(Panes).show(o.pane, o.value, o.error)
+        value, drawn = o.value if o.error is None else (None, None)
+        self.query_one(Panes).show(o.pane, value, o.error, drawn)
 
     def _done(self, o: Outcome) -> None:
         self.busy = False
@@ -249,6 +253,11 @@ class ExploreApp(App[None]):
         self.query_one(ProductPanel).set_v(message.text)
         self.recompute()
 
+    def on_resize(self, event: events.Resize) -> None:
+        """The pane was drawn at the old width: draw it again once the layout is done."""
+        if self.prepared is not None:
+            self.call_after_refresh(self.recompute, False)
+
     def on_tabbed_content_tab_activated(self, event: Any) -> None:
         if self.prepared is not None or self.good is not None:
             self.recompute(core=False)
@@ -285,6 +294,12 @@ class ExploreApp(App[None]):
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen())
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """``esc`` is offered (in the footer) only while typing in a field."""
+        if action == "leave_field":
+            return True if isinstance(self.focused, Input) else None
+        return True
 
     def action_leave_field(self) -> None:
         if isinstance(self.focused, Input):

@@ -16,6 +16,7 @@ from textual.widgets import DataTable
 from .. import heat, render
 from ..render import num
 from ..results import JacobianResult
+from . import paint
 from .messages import CotangentEdited
 from .model import one_hot_text
 
@@ -34,6 +35,17 @@ def cell_style(value: float, vmax: float) -> Style:
 
 def short(text: str, width: int = TITLE_WIDTH) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def wants_heat(result: JacobianResult, width: int, view: str) -> bool:
+    """``auto``: the picture when the numbers are too many to read (render.py's limits for a table), or
+    would need more than twice the width (the table scrolls sideways, a little)."""
+    if view != "auto":
+        return view == "heat"
+    m, n = len(result.jacobian), len(result.header.columns)
+    if m > render.MAX_TABLE_ROWS or n > render.MAX_TABLE_COLS:
+        return True
+    return render.wants_heat(result, 2 * width, view, DIGITS)
 
 
 class JacobianTable(DataTable[Text]):
@@ -57,12 +69,17 @@ class HeatPicture(Widget):
     def __init__(self, id: str | None = None) -> None:
         super().__init__(id=id)
         self.result: JacobianResult | None = None
+        self.drawn: tuple[object, int, Any] | None = None  # (result, width, lines): drawn once per result and width
 
     def render(self) -> Any:
         if self.result is None:
             return ""
-        colour = not self.app.no_color  # without colour the picture is characters (heat.density_text)
-        return Group(*render.heat_parts(self.result, DIGITS, None, max(20, self.size.width), colour))
+        width = max(20, self.size.width)
+        if self.drawn is None or self.drawn[0] is not self.result or self.drawn[1] != width:
+            colour = not self.app.no_color  # without colour the picture is characters (heat.density_text)
+            picture = Group(*render.heat_parts(self.result, DIGITS, None, width, colour))
+            self.drawn = (self.result, width, paint.lines(picture, width))
+        return self.drawn[2]
 
 
 class JacobianView(Vertical):
@@ -113,7 +130,7 @@ class JacobianView(Vertical):
         r = self.result
         assert r is not None
         width = self.size.width or 80
-        use_heat = render.wants_heat(r, width, self.view, DIGITS)
+        use_heat = wants_heat(r, width, self.view)
         self.set_class(use_heat, "-heat")
         h = r.header
         self.border_subtitle = f"row i: x.grad after y.backward(eᵢ) · {r.method}" if r.jacobian else ""

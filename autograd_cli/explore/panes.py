@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
-from rich.syntax import Syntax
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import ScrollableContainer, Vertical
 from textual.widgets import Static, TabbedContent, TabPane
 
-from .. import render
 from ..results import HessianResult
+from .paint import hessian_renderable, pane_renderable
 from .worker import PANES
 
 TITLES = {  # keys 1-5 show them in this order
@@ -29,13 +27,6 @@ WHAT = {
     "symbolic": "vjp jacobian --symbolic",
     "hessian": "vjp hessian",
 }
-
-
-def one_hessian(result: HessianResult, i: int) -> HessianResult:
-    """The Hessian of output ``i`` alone, as the engine computed it."""
-    h = result.header
-    header = replace(h, rows=[h.rows[i]], titles=[h.titles[i]], value=None if h.value is None else [h.value[i]])
-    return replace(result, header=header, hessian=[result.hessian[i]], symbolic=[result.symbolic[i]])
 
 
 class Panes(Vertical):
@@ -73,19 +64,17 @@ class Panes(Vertical):
     def switch(self, name: str) -> None:
         self.query_one(TabbedContent).active = name
 
-    def show(self, name: str, value: Any = None, error: str | None = None) -> None:
-        """What the engine gave for pane ``name``, or its error."""
+    def show(self, name: str, value: Any = None, error: str | None = None, drawn: Any = None) -> None:
+        """What the engine gave for pane ``name`` (``drawn``: already laid out by the worker), or its error."""
         if error is not None:
             body: Any = Text(error, style="red")
             if name == "hessian":
                 self.hessian = None
-        elif name == "code":
-            body = Syntax(str(value), "python", theme="ansi_dark", background_color="default", word_wrap=False)
-        elif name == "hessian" and isinstance(value, HessianResult):
-            self.hessian = value
-            body = self._hessian_body()
         else:
-            body = render.renderable(value)
+            if name == "hessian" and isinstance(value, HessianResult):
+                self.hessian = value
+                self.output = min(self.output, max(0, len(value.hessian) - 1))
+            body = drawn if drawn is not None else pane_renderable(name, value, self.output)
         self.shown[name] = value if error is None else error
         self.query_one(f"#pane-{name}", Static).update(body)
 
@@ -95,15 +84,9 @@ class Panes(Vertical):
             return
         m = len(self.hessian.hessian)
         self.output = (self.output + step) % max(1, m)
-        self.query_one("#pane-hessian", Static).update(self._hessian_body())
+        self.query_one("#pane-hessian", Static).update(hessian_renderable(self.hessian, self.output))
 
-    def _hessian_body(self) -> Any:
-        from rich.console import Group
-
-        assert self.hessian is not None
-        m = len(self.hessian.hessian)
-        self.output = min(self.output, m - 1) if m else 0
-        if not m:
-            return Text("no outputs", style="dim")
-        head = Text(f"output {self.output + 1} of {m}  (< and > choose the output)", style="dim")
-        return Group(head, render.renderable(one_hessian(self.hessian, self.output)))
+    @property
+    def body_width(self) -> int:
+        """The width a pane is drawn at."""
+        return max(20, self.size.width - 2)

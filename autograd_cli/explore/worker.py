@@ -46,6 +46,7 @@ class Ask:
     pane: str | None = None
     output: int = 0  # the output whose Hessian the hessian pane shows
     core: bool = True
+    width: int = 80  # the pane's width, to draw it at
 
 
 @dataclass(frozen=True)
@@ -127,7 +128,14 @@ def _slow(ask: Ask, found: Found, send: Callable[[Outcome], bool], cancelled: Ca
         _attempt(gen, "check", lambda: request.engines().check(problem), send)
     pane = ask.pane
     if pane is not None and not cancelled():
-        _attempt(gen, "pane", lambda: pane_content(problem, pane, v, ask.output), send, pane)
+        _attempt(gen, "pane", lambda: painted(pane_content(problem, pane, v, ask.output), pane, ask), send, pane)
+
+
+def painted(value: Any, pane: str, ask: Ask) -> tuple[Any, Any]:
+    """The pane's record, and its lines drawn here rather than on the UI thread."""
+    from . import paint
+
+    return value, paint.lines(paint.pane_renderable(pane, value, ask.output), ask.width, wide=pane in ("code", "graph"))
 
 
 def _attempt(
