@@ -31,9 +31,12 @@ async def screenshot() -> str:
     )
     app = ExploreApp(setup_of(prep))
     async with app.run_test(size=SIZE) as pilot:
-        for _ in range(3):
+        for _ in range(500):  # until every computation asked for has shown (a bound, not a time limit)
             await pilot.pause()
             await app.workers.wait_for_complete()
+            await pilot.pause()
+            if not app.busy and not any(w.is_running for w in app.workers):
+                break
         await pilot.pause()
         return normalize(app.export_screenshot(title="vjp explore"))
 

@@ -46,9 +46,12 @@ def make_app(
 async def settle(pilot: Any) -> None:
     """Wait until every computation asked for has posted its stages, and the screen shows them."""
     app = pilot.app
-    for _ in range(3):
+    for _ in range(500):  # (a bound, not a time limit: each round waits for the work at hand)
         await pilot.pause()
         await app.workers.wait_for_complete()
+        await pilot.pause()
+        if not app.busy and not any(w.is_running for w in app.workers):
+            break
     await pilot.pause()
 
 
@@ -368,6 +371,29 @@ def test_no_color_draws_the_heat_picture_with_characters(monkeypatch: pytest.Mon
             assert app.query_one(JacobianView).heat_shown
             picture = text_of(app.query_one("#heat-picture").render(), 70)
             assert "|value| from 0 to" in picture  # heat.density_text's legend: characters, not colours
+
+    run(go())
+
+
+def test_the_command_palette_runs_the_explorers_commands() -> None:
+    async def go() -> None:
+        app = make_app()
+        async with app.run_test(size=(100, 30)) as pilot:
+            await settle(pilot)
+            await pilot.press("ctrl+p")
+            await pilot.press(*"show code")
+            await settle(pilot)
+            await pilot.press("enter")
+            await settle(pilot)
+            assert app.query_one(Panes).active == "code"
+            assert "requires_grad=True" in static_text(app, "#pane-code")
+            await pilot.press("ctrl+p", *"example xy-scalar")
+            await settle(pilot)
+            await pilot.press("enter")
+            await settle(pilot)
+            assert app.setup.expression == "x0*y0; x1*y1; x2*y2"
+            assert input_values(app) == ["0", "2", "8", "5", "1", "7"]
+            assert [r[0] for r in grads_rows(app).values()] == ["5", "1", "7", "0", "2", "8"]  # v = (1,1,1)
 
     run(go())
 

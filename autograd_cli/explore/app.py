@@ -107,7 +107,7 @@ class ExploreApp(App[None]):
         for note in self.notes:
             self.notify(note, timeout=6)
         self.query_one(InputsTable).focus()
-        self.recompute()
+        self.call_after_refresh(self.recompute)  # once laid out: the pane is drawn at its real width
 
     # ---- computing --------------------------------------------------------------------------
 
@@ -210,8 +210,11 @@ class ExploreApp(App[None]):
 
     def _pane(self, o: Outcome) -> None:
         assert o.pane is not None
-        value, drawn = o.value if o.error is None else (None, None)
-        self.query_one(Panes).show(o.pane, value, o.error, drawn)
+        value, drawn, width = o.value if o.error is None else (None, None, None)
+        panes = self.query_one(Panes)
+        panes.show(o.pane, value, o.error, drawn)
+        if width is not None and width != panes.body_width:
+            self.recompute(core=False)  # the pane changed width while it was drawn: draw it again
 
     def _done(self, o: Outcome) -> None:
         self.busy = False

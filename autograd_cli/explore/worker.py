@@ -131,11 +131,12 @@ def _slow(ask: Ask, found: Found, send: Callable[[Outcome], bool], cancelled: Ca
         _attempt(gen, "pane", lambda: painted(pane_content(problem, pane, v, ask.output), pane, ask), send, pane)
 
 
-def painted(value: Any, pane: str, ask: Ask) -> tuple[Any, Any]:
-    """The pane's record, and its lines drawn here rather than on the UI thread."""
+def painted(value: Any, pane: str, ask: Ask) -> tuple[Any, Any, int]:
+    """The pane's record, its lines drawn here rather than on the UI thread, and the width they were drawn at."""
     from . import paint
 
-    return value, paint.lines(paint.pane_renderable(pane, value, ask.output), ask.width, wide=pane in ("code", "graph"))
+    drawn = paint.lines(paint.pane_renderable(pane, value, ask.output), ask.width, wide=pane in ("code", "graph"))
+    return value, drawn, ask.width
 
 
 def _attempt(
