@@ -786,6 +786,7 @@ def explore(
     ] = None,
     example: ExampleOpt = None,
     vars_: VarsOpt = None,
+    wrt: WrtOpt = None,
     expr_file: ExprFileOpt = None,
     pane: Annotated[
         Pane,
@@ -810,6 +811,7 @@ def explore(
             at=tuple(at or ()),
             v=v,
             vars=vars_,
+            wrt=wrt,
             dtype=dtype.value,
             pane=pane.value,
             warn=lambda message: _note(None, f"warning: {message}"),

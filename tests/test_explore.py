@@ -29,16 +29,22 @@ from autograd_cli.explore.model import Setup, next_step, nudged, one_hot, value_
 from autograd_cli.explore.panes import Panes
 from autograd_cli.explore.product import ProductPanel
 from autograd_cli.points import Value, parse_point
+from autograd_cli.render import num
 
 SEED = "x0**2+3*x1; x1**2+2*x0"
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def make_app(
-    expr: str | None = SEED, at: str | None = "2,3", v: str | None = "1,0", pane: str = "steps", tmp: Path | None = None
+    expr: str | None = SEED,
+    at: str | None = "2,3",
+    v: str | None = "1,0",
+    pane: str = "steps",
+    tmp: Path | None = None,
+    wrt: str | None = None,
 ) -> ExploreApp:
     prep = request.prepare(
-        expr=expr, at=(at,) if at else None, v=v, env={}, path=(tmp or Path("/nonexistent")) / "last.json"
+        expr=expr, at=(at,) if at else None, v=v, wrt=wrt, env={}, path=(tmp or Path("/nonexistent")) / "last.json"
     )
     return ExploreApp(setup_of(prep), pane=pane)
 
@@ -82,7 +88,7 @@ def grads_rows(app: ExploreApp) -> dict[str, list[str]]:
     rows = {}
     for line in text.splitlines():
         parts = line.split()
-        if parts and parts[0] in app.names:
+        if parts and parts[0].split("[")[0] in app.names:  # x0, or an element x[1]
             rows[parts[0]] = parts[1:5]
     return rows
 
@@ -396,6 +402,76 @@ def test_the_command_palette_runs_the_explorers_commands() -> None:
             assert [r[0] for r in grads_rows(app).values()] == ["5", "1", "7", "0", "2", "8"]  # v = (1,1,1)
 
     run(go())
+
+
+def input_labels(app: ExploreApp) -> list[str]:
+    table = app.query_one(InputsTable)
+    return [table.get_row_at(i)[0].plain.strip() for i in range(table.row_count)]
+
+
+def test_the_torch_language_statements_and_methods() -> None:
+    async def go() -> None:
+        # d/dx mean(2 (x + 2)**2) = 4 (x + 2) / 3
+        app = make_app("y = x + 2; z = y*y*2; out = z.mean()", "x=[1, 2, 3]", v=None)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await settle(pilot)
+            assert input_labels(app) == ["x[0]", "x[1]", "x[2]"]
+            assert jacobian_cells(app) == [["4", "5.33333", "6.66667"]]
+            assert [r[0] for r in grads_rows(app).values()] == ["4", "5.33333", "6.66667"]
+            await pilot.press("e")
+            app.query_one("#expression", Input).value = "torch.sin(x).sum()"  # x keeps its value [1, 2, 3]
+            await settle(pilot)
+            assert jacobian_cells(app) == [[num(math.cos(k), 6) for k in (1, 2, 3)]]
+            app.query_one("#expression", Input).value = "(x * x).sum(dim=0) + x.exp().mean()"
+            await settle(pilot)
+            assert jacobian_cells(app) == [[num(2 * k + math.exp(k) / 3, 6) for k in (1, 2, 3)]]
+
+    run(go())
+
+
+def test_wrt_differentiates_only_the_named_inputs(tmp_path: Path, vjp: Any) -> None:
+    first = request.prepare(expr="x0*x1; x1**2", at=("2,3",), v="1,0", wrt="x1", env={}, path=tmp_path / "last.json")
+
+    async def go() -> ExploreApp:
+        app = ExploreApp(setup_of(first))
+        async with app.run_test(size=(100, 30)) as pilot:
+            await settle(pilot)
+            assert input_labels(app) == ["x0 const", "x1"]
+            assert jacobian_cells(app) == [["2"], ["6"]]  # one column: d/dx1
+            assert "--wrt x1" in static_text(app, "#status")
+            assert list(grads_rows(app)) == ["x1"] and grads_rows(app)["x1"][0] == "2"
+            await pilot.press("right")  # the constant x0 moves: 2 -> 2.1, and so does dy0/dx1
+            await settle(pilot)
+            assert jacobian_cells(app) == [["2.1"], ["6"]]
+            await pilot.press("e")
+            field = app.query_one("#expression", Input)
+            field.value = "x0*x1*x2"  # x1 is still an input: --wrt stays
+            await settle(pilot)
+            assert jacobian_cells(app) == [["2.1"]] and input_labels(app) == ["x0 const", "x1", "x2 const"]
+            field.value = "sin(x2)*x0"  # x1 is gone: --wrt is off, every input is differentiated
+            await settle(pilot)
+            assert "--wrt x1 off" in static_text(app, "#status")
+            assert input_labels(app) == ["x0", "x2"]
+            assert jacobian_cells(app) == [[num(math.sin(1.0), 6), num(2.1 * math.cos(1.0), 6)]]
+            field.value = "x0*x1; x1**2"
+            await settle(pilot)
+            assert jacobian_cells(app) == [["2.1"], ["6"]]
+            await pilot.press("escape", "q")
+        return app
+
+    app = run(go())
+    assert app.remember(first)
+    out = vjp("product", "--format", "json", env={"VJP_STATE_DIR": str(tmp_path)}).json()
+    assert out["point"] == [2.1, 3.0] and out["vjp"] == [2.1]  # vᵀJ over x1 only: --wrt was remembered
+
+
+def test_explore_takes_wrt_on_the_command_line() -> None:
+    from typer.testing import CliRunner
+
+    from autograd_cli import cli
+
+    out = CliRunner().invoke(cli.app, ["explore", "--help"], env={"COLUMNS": "200"})
+    assert out.exit_code == 0 and "--wrt" in out.output
 
 
 # ---- leaving: the function, point and v are remembered -------------------------------------------

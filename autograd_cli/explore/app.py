@@ -35,7 +35,7 @@ from .messages import Computed, CotangentEdited, ExpressionEdited, ValueEdited
 from .model import DEFAULT_VALUE, Setup, one_hot, one_hot_text
 from .panes import Panes
 from .product import ProductPanel
-from .worker import PANES, Ask, Outcome
+from .worker import PANES, Ask, Outcome, wrt_in_force
 from .worker import run as compute
 
 VIEWS = ("auto", "numbers", "heat")
@@ -234,6 +234,12 @@ class ExploreApp(App[None]):
         shown = ", ".join(num(v, 6) for v in values[:few]) + (", …" if len(values) > few else "")
         m, n = len(h.rows), len(h.columns)
         line = f"y = ({shown})  ·  {m} output{'s' * (m != 1)} × {n} input{'s' * (n != 1)}"
+        if self.setup.wrt is not None and not stale:
+            try:
+                kept = wrt_in_force(self.setup)
+            except VjpError:  # (the text does not parse: then the screen is stale)
+                kept = None
+            line += f"  ·  --wrt {kept}" if kept is not None else f"  ·  --wrt {self.setup.wrt} off (not an input now)"
         if stale:
             line = f"showing the last good function: {h.expression}"
         status.update(line)
@@ -347,7 +353,7 @@ class ExploreApp(App[None]):
 # ---- the CLI's entry ----------------------------------------------------------------------------
 
 
-def setup_of(prep: request.Prepared, *, wrt: str | None = None) -> Setup:
+def setup_of(prep: request.Prepared) -> Setup:
     """The explorer's first setup: the resolved function, its point (1 for each input without one) and v."""
     problem = prep.problem
     assert problem is not None
@@ -355,7 +361,7 @@ def setup_of(prep: request.Prepared, *, wrt: str | None = None) -> Setup:
     v = prep.chosen.v
     if v is None and problem.m > 1:
         v = one_hot_text(problem.m, 0)  # a one-hot v shows which row vᵀJ picks
-    return Setup(prep.chosen.expression, values, v or "", prep.chosen.vars, wrt, problem.dtype)
+    return Setup(prep.chosen.expression, values, v or "", prep.chosen.vars, prep.chosen.wrt, problem.dtype)
 
 
 def run(
@@ -366,6 +372,7 @@ def run(
     at: tuple[str, ...] = (),
     v: str | None = None,
     vars: str | None = None,
+    wrt: str | None = None,
     dtype: str = "float64",
     pane: str = "steps",
     env: Mapping[str, str] | None = None,
@@ -386,7 +393,7 @@ def run(
     text = request.expression_text(expr=expr, expr_file=expr_file, stdin=None)
     notes: list[str] = []
     prep = request.prepare(
-        expr=text, example=example, at=at, v=v, vars=vars, dtype=dtype, env=env, note=notes.append, warn=warn
+        expr=text, example=example, at=at, v=v, vars=vars, wrt=wrt, dtype=dtype, env=env, note=notes.append, warn=warn
     )
     app = ExploreApp(setup_of(prep), pane=pane, notes=tuple(notes))
     app.run()

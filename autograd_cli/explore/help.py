@@ -18,7 +18,8 @@ engines `vjp jacobian`, `product`, `check`, `explain`, `graph` and `hessian` use
 
 - **f(x) =** the function, as on the command line (`;` separates outputs). While the text
   does not parse, the error shows under it and the last good result stays on screen.
-- **inputs**: each input element and its value.
+- **inputs**: each input element and its value; with `--wrt`, the inputs it leaves out are
+  marked `const` (they move the point, but have no Jacobian column).
 - **Jacobian**: row *i* is `x.grad` after `y.backward(e_i)`; colours go from blue
   (negative) to red (positive); the highlighted row is the one v picks when v is one-hot.
 - **vᵀJ**: `x.grad` after one `y.backward(v)`, and `y.sum().backward()` = `y.backward(ones_like(y))`

@@ -86,7 +86,8 @@ class InputsPanel(Vertical):
         """The values of ``names`` in ``setup``; rows are rebuilt only when the layout changes."""
         self.setup, self.names = setup, names
         table = self.query_one(InputsTable)
-        key = tuple((n, setup.value(n).shape) for n in names)
+        constants = self.constants(setup, names)
+        key = tuple((n, setup.value(n).shape, n in constants) for n in names)
         if key != self.layout_key:
             current = self.selected()
             self.layout_key = key
@@ -94,7 +95,8 @@ class InputsPanel(Vertical):
             labels = [label for n in names for label in _index_labels(n, setup.value(n).shape)]
             table.clear()
             for (name, k), label in zip(self.elements, labels):
-                table.add_row(Text(label), self._cell(setup.value(name).data[k]), key=f"{name}#{k}")
+                title = Text(label) if name not in constants else Text(f"{label} const", style="dim")
+                table.add_row(title, self._cell(setup.value(name).data[k]), key=f"{name}#{k}")
             if current in self.elements:
                 table.move_cursor(row=self.elements.index(current), animate=False)
         else:
@@ -105,8 +107,20 @@ class InputsPanel(Vertical):
         self._show_step()
 
     @staticmethod
+    def constants(setup: Setup, names: tuple[str, ...]) -> set[str]:
+        """The inputs --wrt leaves out (constants: no gradient, no Jacobian column)."""
+        from ..problem import parse_wrt
+        from .worker import wrt_in_force
+
+        try:
+            wrt = parse_wrt(wrt_in_force(setup))
+        except VjpError:
+            return set()
+        return set() if wrt is None else set(names) - set(wrt)
+
+    @staticmethod
     def _cell(value: float) -> Text:
-        return Text(num(value), justify="right")
+        return Text(num(value, 12), justify="right")  # (typing a value starts from every digit)
 
     def _show_step(self) -> None:
         self.border_subtitle = f"step {num(self.step)}"
@@ -151,7 +165,7 @@ class InputsPanel(Vertical):
     def _label(self, chosen: tuple[str, int]) -> str:
         row = self.elements.index(chosen)
         cell = self.query_one(InputsTable).get_row_at(row)
-        return cell[0].plain if isinstance(cell[0], Text) else str(cell[0])
+        return (cell[0].plain if isinstance(cell[0], Text) else str(cell[0])).removesuffix(" const")
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()

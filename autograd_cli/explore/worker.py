@@ -173,16 +173,25 @@ def _attempt(
 
 
 @lru_cache(maxsize=16)
-def _names(expression: str, vars: str | None) -> tuple[tuple[str, ...], str | None]:
-    """The function's inputs, and the --vars still in force (dropped once they leave a variable out)."""
+def _names(expression: str, vars: str | None, wrt: str | None = None) -> tuple[tuple[str, ...], str | None, str | None]:
+    """The function's inputs, the --vars still in force (dropped once they leave a variable out), and the
+    --wrt still in force (dropped once it names an input the function no longer has: then every input is
+    differentiated, as without --wrt)."""
     from ..parsing import parse, parse_names
+    from ..problem import parse_wrt
 
     names = parse(expression).names
     if vars is not None:
         order = parse_names(vars)
         if set(names) <= set(order):
-            return tuple(order), vars
-    return names, None
+            names, kept_vars = tuple(order), vars
+        else:
+            kept_vars = None
+    else:
+        kept_vars = None
+    chosen = parse_wrt(wrt)
+    kept_wrt = wrt if chosen is not None and set(chosen) <= set(names) else None
+    return tuple(names), kept_vars, kept_wrt
 
 
 # the explorer never reads the remembered function while it runs (EXPR and --at are always given,
@@ -192,18 +201,24 @@ _NO_STATE = Path("/nonexistent/vjp-explore/last.json")
 
 def input_names(setup: Setup) -> tuple[str, ...]:
     """The function's inputs, in order: known as soon as the text parses, before any shape is checked."""
-    return _names(setup.expression, setup.vars)[0]
+    return _names(setup.expression, setup.vars, setup.wrt)[0]
+
+
+def wrt_in_force(setup: Setup) -> str | None:
+    """--wrt while every input it names is still an input of the function."""
+    return _names(setup.expression, setup.vars, setup.wrt)[2]
 
 
 def prepare(setup: Setup) -> request.Prepared:
-    """The checked problem, by the CLI's own path: EXPR, ``--at`` (every input by name) and ``--v``."""
-    names, vars = _names(setup.expression, setup.vars)
+    """The checked problem, by the CLI's own path: EXPR, ``--at`` (every input by name), ``--v`` and ``--wrt``."""
+    names, vars, wrt = _names(setup.expression, setup.vars, setup.wrt)
     at = setup.at_text(names)
     return request.prepare(
         expr=setup.expression,
         at=(at,) if at else None,
         v=setup.v.strip() or None,
         vars=vars,
+        wrt=wrt,
         dtype=setup.dtype,
         env={},
         path=_NO_STATE,
