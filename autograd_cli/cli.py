@@ -814,6 +814,7 @@ def explore(
             wrt=wrt,
             dtype=dtype.value,
             pane=pane.value,
+            note=lambda message: _note(None, message),
             warn=lambda message: _note(None, f"warning: {message}"),
         )
 

@@ -270,6 +270,11 @@ def test_a_new_expression_and_garbage() -> None:
             assert not expr.has_class("-error")
             assert input_values(app) == ["2", "3", "1"]
             assert jacobian_cells(app) == [["3", "2", "6"]]
+            assert app.setup.v == ""  # v was e_0 of two outputs: a scalar y needs none (y.backward())
+            assert [r[0] for r in grads_rows(app).values()] == ["3", "2", "6"]
+            field.value = "x0; x1; x2"
+            await settle(pilot)
+            assert app.setup.v == "1,0,0" and [r[0] for r in grads_rows(app).values()] == ["1", "0", "0"]
             field.value = "sin(x0); x1"
             await settle(pilot)
             assert jacobian_cells(app) == [[str(math.cos(2.0)), "0"], ["0", "1"]] or jacobian_cells(app)[0][1] == "0"
@@ -510,6 +515,21 @@ def test_q_types_into_a_field_and_quits_outside() -> None:
             assert app.screen.__class__.__name__ == "HelpScreen"
             await pilot.press("escape", "q")
         assert not app.is_running
+
+    run(go())
+
+
+def test_ctrl_q_quits_from_inside_a_field() -> None:
+    async def go() -> ExploreApp:
+        app = make_app()
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot)
+            await pilot.press("v")
+            assert app.query_one("#v", Input).has_focus
+            await pilot.press("ctrl+q")
+            await pilot.pause()
+            assert not app.is_running
+        return app
 
     run(go())
 

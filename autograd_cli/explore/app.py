@@ -90,6 +90,7 @@ class ExploreApp(App[None]):
         self.results: dict[str, Any] = {}  # stage -> the newest record shown
         self.errors: dict[str, str] = {}  # stage -> the newest error shown
         self.busy = False
+        self.outputs: int | None = None  # the number of outputs of the newest function that parsed
 
     def compose(self) -> ComposeResult:
         yield ExpressionField(self.setup.expression)
@@ -170,6 +171,30 @@ class ExploreApp(App[None]):
             return
         field.show_error(None)
         self.prepared = o.value
+        problem = o.value.problem
+        if problem is not None:
+            changed = self.outputs is not None and problem.m != self.outputs
+            self.outputs = problem.m
+            if changed and not self.query_one("#v", Input).has_focus and self._follow_outputs(problem.m):
+                self.recompute()
+
+    def _follow_outputs(self, m: int) -> bool:
+        """The function now has ``m`` outputs: a one-hot (or no) v of the old length becomes e_row of the new
+        length (no v for a scalar). A v the user typed that is not one-hot stays, and its error is said."""
+        text = self.setup.v.strip()
+        try:
+            old = tuple(float(t) for t in text.split(",")) if text else ()
+        except ValueError:
+            return False
+        if len(old) == m or (not old and m == 1):
+            return False
+        row = one_hot(old) if old else 0
+        if row is None:
+            return False
+        v = one_hot_text(m, min(row, m - 1)) if m > 1 else ""
+        self.setup = replace(self.setup, v=v)
+        self.query_one(ProductPanel).set_v(v)
+        return True
 
     def _jacobian(self, o: Outcome) -> None:
         if o.error is not None:
@@ -376,6 +401,7 @@ def run(
     dtype: str = "float64",
     pane: str = "steps",
     env: Mapping[str, str] | None = None,
+    note: Callable[[str], None] = lambda message: None,
     warn: Callable[[str], None] = lambda message: None,
 ) -> int:
     """Resolve the function as any command does, run the app, and remember where it stopped."""
@@ -397,5 +423,7 @@ def run(
     )
     app = ExploreApp(setup_of(prep), pane=pane, notes=tuple(notes))
     app.run()
+    for message in notes:  # which function was used, when it was not typed: shown in the app, and on stderr
+        note(message)
     app.remember(prep, warn)
     return 0 if app.return_code in (None, 0) else 70
