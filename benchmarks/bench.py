@@ -548,7 +548,7 @@ SECTIONS.update({"twenty": twenty, "latency": latency, "symbolic": symbolic, "de
 def explore_startup(runs: int = 5) -> str:
     """Textual is imported by `vjp explore` only: the other commands start as before; the explorer's own import."""
     py = sys.executable
-    vjp = vjp_command()
+    vjp = [py, "-m", "autograd_cli"]  # this checkout (run from its root), not whichever one installed `vjp`
     base = [py, "-c", "import torch"]
     cases = [
         ("vjp --help", [*vjp, "--help"]),
@@ -572,6 +572,8 @@ def _explore_trials(expr: str, at: str, v: str | None, trials: int) -> dict[str,
     """Nudges in a headless explorer, each alternating with the same engines called directly (the baseline)."""
     import asyncio
 
+    if str(ROOT) not in sys.path:  # this checkout's explorer, not an installed one
+        sys.path.insert(0, str(ROOT))
     from autograd_cli import request
     from autograd_cli.explain import explain
     from autograd_cli.explore.app import ExploreApp, setup_of
