@@ -90,6 +90,7 @@ class ExploreApp(App[None]):
         self.results: dict[str, Any] = {}  # stage -> the newest record shown
         self.errors: dict[str, str] = {}  # stage -> the newest error shown
         self.busy = False
+        self.checked = 0  # the newest generation whose check the screen has taken
         self.outputs: int | None = None  # the number of outputs of the newest function that parsed
 
     def compose(self) -> ComposeResult:
@@ -136,7 +137,7 @@ class ExploreApp(App[None]):
         def post(outcome: Outcome) -> None:
             self.post_message(Computed(outcome))
 
-        compute(ask, post, lambda: me.is_cancelled)
+        compute(ask, post, lambda: me.is_cancelled, lambda: self.checked >= ask.generation)
 
     def on_computed(self, message: Computed) -> None:
         o = message.outcome
@@ -229,6 +230,7 @@ class ExploreApp(App[None]):
         self.query_one(JacobianView).pick(self._row())
 
     def _check(self, o: Outcome) -> None:
+        self.checked = o.generation  # the pane's worker may start drawing now
         if o.value is not None:
             self.results["check"] = o.value
         self.query_one(ProductPanel).show_check(o.value, o.error)

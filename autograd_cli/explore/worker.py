@@ -17,6 +17,7 @@ Nothing here imports Textual: the app wires ``post`` and ``cancelled`` to its wo
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
     from ..problem import Problem
 
 PANES = ("steps", "code", "graph", "symbolic", "hessian")
+SHOWN_WAIT = 0.25  # seconds the pane waits for the screen to show J, vᵀJ and the check
 MAX_HESSIAN = 40_000  # entries (m * n * n) the explorer computes; `vjp hessian` goes further
 
 _CORE = threading.Lock()  # the problem, J and vᵀJ: one at a time (2 cores, torch's own threads)
@@ -65,8 +67,11 @@ class Outcome:
 Post = Callable[[Outcome], None]
 
 
-def run(ask: Ask, post: Post, cancelled: Callable[[], bool]) -> None:
-    """Compute ``ask`` stage by stage, posting each outcome; stop quietly once cancelled."""
+def run(ask: Ask, post: Post, cancelled: Callable[[], bool], shown: Callable[[], bool] = lambda: True) -> None:
+    """Compute ``ask`` stage by stage, posting each outcome; stop quietly once cancelled.
+
+    ``shown``: whether the screen has taken J, vᵀJ and the check. The pane (long, pure-Python
+    drawing that holds the GIL) starts once they are shown, or after ``SHOWN_WAIT`` seconds."""
 
     def send(outcome: Outcome) -> bool:
         if cancelled():
@@ -76,7 +81,7 @@ def run(ask: Ask, post: Post, cancelled: Callable[[], bool]) -> None:
 
     found = _locked(_CORE, cancelled, lambda: _core(ask, send, cancelled))
     if found is not None:
-        _locked(_SLOW, cancelled, lambda: _slow(ask, found, send, cancelled))
+        _locked(_SLOW, cancelled, lambda: _slow(ask, found, send, cancelled, shown))
     if not cancelled():
         post(Outcome(ask.generation, "done"))
 
@@ -119,7 +124,13 @@ def _core(ask: Ask, send: Callable[[Outcome], bool], cancelled: Callable[[], boo
     return problem, v
 
 
-def _slow(ask: Ask, found: Found, send: Callable[[Outcome], bool], cancelled: Callable[[], bool]) -> None:
+def _slow(
+    ask: Ask,
+    found: Found,
+    send: Callable[[Outcome], bool],
+    cancelled: Callable[[], bool],
+    shown: Callable[[], bool] = lambda: True,
+) -> None:
     """The stages that may take long (SymPy, finite differences, the panes), under their own lock, so a
     newer input's J and vᵀJ need not wait for an older input's check."""
     problem, v = found
@@ -127,6 +138,11 @@ def _slow(ask: Ask, found: Found, send: Callable[[Outcome], bool], cancelled: Ca
     if ask.core:
         _attempt(gen, "check", lambda: request.engines().check(problem), send)
     pane = ask.pane
+    if ask.core and pane is not None:
+        waited = 0.0
+        while not shown() and not cancelled() and waited < SHOWN_WAIT:  # let the screen draw the numbers first
+            time.sleep(0.002)
+            waited += 0.002
     if pane is not None and not cancelled():
         _attempt(gen, "pane", lambda: painted(pane_content(problem, pane, v, ask.output), pane, ask), send, pane)
 
