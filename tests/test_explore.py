@@ -552,6 +552,20 @@ def test_a_cancelled_computation_posts_nothing_more() -> None:
     assert posted == []
 
 
+def test_the_pane_waits_until_the_screen_has_the_check() -> None:
+    prep = request.prepare(expr=SEED, at=("2,3",), v="1,0", env={}, path=Path("/nonexistent/last.json"))
+    posted: list[worker.Outcome] = []
+    asked: list[list[str]] = []
+
+    def shown() -> bool:
+        asked.append([o.stage for o in posted])
+        return len(asked) >= 3  # the screen takes a while
+
+    worker.run(worker.Ask(1, setup_of(prep), pane="steps"), posted.append, lambda: False, shown)
+    assert asked and asked[0][-1] == "check" and len(asked) == 3  # asked after the check, until shown
+    assert [o.stage for o in posted][-2:] == ["pane", "done"]
+
+
 def test_the_worker_uses_the_same_engines_as_the_cli(vjp: Any) -> None:
     prep = request.prepare(expr="sin(x)*y; x*y**2", at=("0.3,-1.2",), v="0.5,2", env={}, path=Path("/x/last.json"))
     posted: list[worker.Outcome] = []
