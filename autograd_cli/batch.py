@@ -159,13 +159,14 @@ class BatchEngine:
             jac = torch.cat(parts, dim=2).permute(1, 0, 2)
         return jac
 
-    def jacobian(self, points: Points) -> Block:
+    def jacobian(self, points: Points, determinants: bool = True) -> Block:
+        """Every point's Jacobian (and, for a square one, its determinant unless not asked for)."""
         points = self._table(points)
         leaves = self._leaves(points)
         y = self._forward(leaves)
         jac = self._jac(leaves, y)
         det = None
-        if self.m == self.n and self.n > 0:
+        if determinants and self.m == self.n and self.n > 0:
             j64 = jac.to(torch.float64)
             det = torch.linalg.det(torch.nan_to_num(j64))
             det[~torch.isfinite(j64).all(dim=2).all(dim=1)] = float("nan")

@@ -92,6 +92,7 @@ class StreamRun:
         self.skipped = 0
         self.notes_seen = 0
         self.internal: list[str] = []
+        self._threads: int | None = None
 
     # -- computing and writing ------------------------------------------------------------
     def _setup(self, problem: Problem) -> None:
@@ -102,6 +103,13 @@ class StreamRun:
         # torch and SymPy leave millions of long-lived objects; without this, the garbage
         # collector walks them all again and again while result lists are being made
         gc.freeze()
+        # A block's tensor operations take microseconds; torch's intra-op threads only add
+        # their hand-over (and, on a busy machine, contention: 2x slower end to end with
+        # 2 threads here). Parsing and formatting, the bulk of the work, run in this thread.
+        import torch
+
+        self._threads = torch.get_num_threads()
+        torch.set_num_threads(1)
 
         self.engine = batch.BatchEngine(problem, self.method, command_needs_jacobian=self.command != "product")
         self.writer = BlockWriter(
@@ -164,7 +172,8 @@ class StreamRun:
         from .results import point_notes
 
         if self.command == "jacobian":
-            block = self.engine.jacobian(table)
+            # plain, CSV and TSV print no determinant
+            block = self.engine.jacobian(table, determinants=self.fmt not in ("plain", "csv", "tsv"))
         elif self.command == "product":
             block = self.engine.product(table, vtable)
         else:
@@ -227,6 +236,7 @@ class StreamRun:
         parser = PointLines(function, dtype, wrt)
         fixed: tuple[float, ...] | None = None
         with ExitStack() as stack:
+            stack.callback(self.close)
             assert sources.points is not None
             f = stack.enter_context(open_input(sources.points, stdin))
             cotangents: _Cotangents | None = None
@@ -270,12 +280,22 @@ class StreamRun:
         vparser = VectorLines(problem)
         assert problem.point is not None
         point = array("d", problem.point)
-        with open_input(source, stdin) as f:
+        with ExitStack() as stack:
+            stack.callback(self.close)
+            f = stack.enter_context(open_input(source, stdin))
             for piece in pieces(vparser, read_lines(f, _what(source))):
                 if isinstance(piece, Bad):
                     self.bad(piece)
                     continue
                 self.compute(problem, Points(piece.lines, point * len(piece), problem.n_all), piece)
+
+    def close(self) -> None:
+        """Give torch back the threads it had (``vjp shell`` runs other commands after a stream)."""
+        if self._threads is not None:
+            import torch
+
+            torch.set_num_threads(self._threads)
+            self._threads = None
 
     def finish(self) -> bool:
         """Report the summary; True when a check failed at some point.

@@ -513,9 +513,10 @@ class PointLines:
         shapes: dict[str, list[int]] = {}
         for match in used:
             name, index = match.group(1), match.group(2)
-            idx = [int(i) for i in index.split(",")] if index else []
-            if len(idx) > MAX_DEPTH or any(i >= MAX_ELEMENTS for i in idx):
-                raise InputError(f"the header column {shorten(match.group(0), 40)!r} is out of range")
+            parts = [i.strip() for i in index.split(",")] if index else []
+            if len(parts) > MAX_DEPTH or not all(i.isdigit() and len(i) < 9 for i in parts):
+                raise InputError(f"the header column {shorten(match.group(0), 40)!r} is not an element label")
+            idx = [int(i) for i in parts]
             current = shapes.setdefault(name, [0] * len(idx))
             if len(current) != len(idx):
                 raise InputError(f"the header indexes {name} with different numbers of indices")
