@@ -285,10 +285,14 @@ def _no_constant(name: str) -> float:
     raise InputError(f"{name} is not a finite number")
 
 
+# ints as floats: a 400-digit integer becomes inf (refused as not finite), never a bigint
+_JSON = json.JSONDecoder(parse_int=float, parse_constant=_no_constant)
+
+
 def json_object(body: str) -> dict[str, Any]:
     """One JSON object, whatever the line holds: bad JSON, deep nesting and huge numbers are InputErrors."""
     try:
-        obj = json.loads(body, parse_int=float, parse_constant=_no_constant)
+        obj = _JSON.decode(body)
     except json.JSONDecodeError as e:
         raise InputError(f"not valid JSON ({e.msg} at column {e.colno})") from None
     except RecursionError:
@@ -583,6 +587,13 @@ class PointLines:
                             f"{inp.name} has shape {fmt(shapes[inp.name])} here but {fmt(inp.shape)} in the first point"
                         )
             return _json_point(obj, problem.n_all)
+        if all(not i.shape for i in problem.inputs):  # scalars only: the common case, checked in one pass
+            try:
+                values = [obj[name] for name in problem.names]
+            except KeyError:
+                values = []
+            if values and all(type(v) is float and math.isfinite(v) for v in values):
+                return values
         out: list[float] = []
         for inp in problem.inputs:
             if inp.name not in obj:
@@ -673,8 +684,8 @@ def _known(parser: PointLines | VectorLines, lines: Lines) -> list[Piece]:
     if values is not None:
         return [Points(range(lines.first, lines.first + lines.size), values, parser.width)]
     raws = _split(lines)
-    if len(raws) <= 64:
-        return _each(parser, lines.first, raws)
+    if len(raws) <= 64 or (parser.bulk(raws[0], 1) is None and parser.bulk(raws[-1], 1) is None):
+        return _each(parser, lines.first, raws)  # few lines, or not plain numbers (JSON Lines, x=[...])
     half = len(raws) // 2
     first = _known(parser, Lines(lines.first, b"\n".join(raws[:half]) + b"\n", half))
     second = _known(parser, Lines(lines.first + half, b"\n".join(raws[half:]) + b"\n", len(raws) - half))
