@@ -468,9 +468,9 @@ class PointLines:
                         size = numel(shapes[name])
                         named[name] = Value(shapes[name], tuple(flat[k : k + size]))
                         k += size
-                    self._set(make_problem(self.function, PointSpec((), named), self.dtype, self.wrt))
+                    self._set(self._problem(PointSpec((), named)))
                 else:
-                    self._set(make_problem(self.function, None, self.dtype, self.wrt))
+                    self._set(self._problem(None))
                     if len(flat) != self.n:
                         raise InputError(f'"point" has {len(flat)} values for {self.n} inputs')
                 return flat
@@ -479,7 +479,7 @@ class PointLines:
                 if name in obj:
                     shape, flat = json_tensor(obj[name], name)
                     named[name] = Value(shape, tuple(flat))
-            self._set(make_problem(self.function, PointSpec((), named), self.dtype, self.wrt))
+            self._set(self._problem(PointSpec((), named)))
             return self._json_values(obj)
         plain = _PLAIN_NUMBERS.fullmatch(body) is not None
         if not plain and "=" not in body and self._header(body):  # no label has '=': x=[...] is a point
@@ -487,20 +487,33 @@ class PointLines:
         if plain:
             values = _plain(body)
             assert values is not None
-            problem = make_problem(self.function, None, self.dtype, self.wrt)
-            if len(values) != problem.n_all:
+            problem = self._problem(None)
+            if len(values) != self._width(problem):
                 raise InputError(_count_message(len(values), problem))
             self._set(problem)
             return values
         spec = parse_point(body, "the point")
-        problem = make_problem(self.function, spec, self.dtype, self.wrt)
+        problem = self._problem(spec)
         self._set(problem)
         assert problem.point is not None
         return list(problem.point)
 
+    def _problem(self, spec: PointSpec | None) -> Problem:
+        """The function's problem for the shapes of the first point (every problem is made here)."""
+        return make_problem(self.function, spec, self.dtype, self.wrt)
+
+    @staticmethod
+    def _width(problem: Problem) -> int:
+        return problem.n_all  # every input's values come on each line, constants too
+
+    @staticmethod
+    def _labels(problem: Problem) -> list[str]:
+        """The point's column labels, in the order of a line's values."""
+        return problem.all_columns
+
     def _set(self, problem: Problem) -> None:
         self.problem = problem
-        self.n = problem.n_all  # every input's values come on each line, constants too
+        self.n = self._width(problem)  # the values each line gives
 
     def _header(self, body: str) -> bool:
         """A CSV/TSV header: cells naming inputs (``x0``, ``x``, ``x[1,0]``) are read, others ignored.
@@ -531,8 +544,8 @@ class PointLines:
         missing = [n for n in self.function.names if n not in named]
         if missing:
             raise InputError(f"the header has no column for {', '.join(missing)}")
-        problem = make_problem(self.function, PointSpec((), named), self.dtype, self.wrt)
-        position = {label: k for k, label in enumerate(problem.all_columns)}
+        problem = self._problem(PointSpec((), named))
+        position = {label: k for k, label in enumerate(self._labels(problem))}
         header: list[int | None] = []
         for cell, m in zip(cells, matches):
             named_input = m is not None and m.group(1) in self.function.names
@@ -541,7 +554,7 @@ class PointLines:
                 raise InputError(f"the header column {shorten(cell, 40)!r} is not an element of {m.group(1)}")  # type: ignore[union-attr]
             header.append(target)
         targets = [t for t in header if t is not None]
-        if sorted(targets) != list(range(problem.n_all)):
+        if sorted(targets) != list(range(self._width(problem))):
             raise InputError("the header must name every input element once")
         self._set(problem)
         self.header = header
@@ -556,7 +569,7 @@ class PointLines:
             cells = _cells(body, self.delimiter)
             if len(cells) != len(self.header):
                 raise InputError(f"{len(cells)} cells under a header of {len(self.header)} columns")
-            out = [0.0] * problem.n_all
+            out = [0.0] * self.n
             for target, column in self._order:
                 out[target] = _decimal(cells[column].strip())
             return out
@@ -586,7 +599,7 @@ class PointLines:
                         raise InputError(
                             f"{inp.name} has shape {fmt(shapes[inp.name])} here but {fmt(inp.shape)} in the first point"
                         )
-            return _json_point(obj, problem.n_all)
+            return _json_point(obj, self.n)
         if all(not i.shape for i in problem.inputs):  # scalars only: the common case, checked in one pass
             try:
                 values = [obj[name] for name in problem.names]

@@ -1,9 +1,10 @@
 """vjp's speed, measured as ratios against baselines run alongside, with medians.
 
-    python benchmarks/bench.py                  # everything (a few minutes)
+    python benchmarks/bench.py                  # everything (about half an hour)
     python benchmarks/bench.py startup stream   # some sections: startup, methods, stream, big,
                                                 # twenty, latency, symbolic, dense,
                                                 # explore_startup, explore
+    python benchmarks/bench.py --help
 
 Sections (the issues that set each goal):
   startup  vjp --help, <command> --help, examples, a parse error and the worked example,
@@ -11,11 +12,17 @@ Sections (the issues that set each goal):
            median of 5 runs alternating with the baseline (issue 6)
   methods  the Jacobian of y_i = x_i**2*sin(x_{i+1}) + exp(x_{i+2})/3, m = n in 16..1024,
            written as one vector expression and component by component, by each method,
-           beside torch.func.jacrev on the same function written in torch (issue 3)
-  stream   100,000 points of the worked example through --at - with JSON Lines out:
-           points/s after start-up, and peak memory against 10,000 points (issue 4)
+           and torch.func.jacrev of the same function written in torch, all timed in turn
+           (interleaved) in one process, medians (issue 3)
+  stream   many points against the torch + NumPy script a user would write
+           (benchmarks/baseline.py: np.loadtxt, torch.func.vmap(jacrev), np.savetxt; json
+           for JSON Lines), run alternately with vjp on the same input files: 100,000 and
+           1,000,000 points of the worked example and 100,000 points of a 10-input,
+           10-output function, for CSV, TSV, plain and JSON Lines in and out; medians and
+           the ratio vjp / script, and vjp's peak memory (issues 4 and 12)
   big      a 1,000-component banded map: parse + build, and its Jacobian with auto,
-           beside SymPy's own parse_expr of the same (generated, trusted) text (issue 6)
+           beside SymPy's own parse_expr of the same (generated, trusted) text; one point
+           of 4.5 million elements on a line, and x=arange(10000000) (issues 6 and 12)
   twenty   20 different functions through a loop of vjp calls, through one `vjp shell`
            reading them from stdin, and through one torch script (issue 13)
   latency  warm `vjp shell`: the worked example answered again and again (issue 13)
@@ -28,11 +35,13 @@ Sections (the issues that set each goal):
            beside the same engines called directly, alternating; the worked example and a
            100-component function (issue 15)
 
-Timings are never asserted by tests; this script is where speed is measured.
+Timings are never asserted by tests; this script is where speed is measured. Run it
+when the machine is quiet: it prints the load average before and after.
 """
 
 from __future__ import annotations
 
+import argparse
 import os
 import statistics
 import subprocess
@@ -47,14 +56,17 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def vjp_command() -> list[str]:
-    """The installed console script next to this Python, else `python -m autograd_cli`."""
-    script = Path(sys.executable).parent / "vjp"
-    return [str(script)] if script.exists() else [sys.executable, "-m", "autograd_cli"]
+    """`python -m autograd_cli` of this checkout (env() puts it first on the path)."""
+    return [sys.executable, "-m", "autograd_cli"]
+
+
+_STATE = tempfile.mkdtemp(prefix="vjp-bench-state-")
 
 
 def env() -> dict[str, str]:
     e = {k: v for k, v in os.environ.items() if not k.startswith("VJP_")}
-    e["VJP_STATE_DIR"] = tempfile.mkdtemp(prefix="vjp-bench-")
+    e["VJP_STATE_DIR"] = _STATE
+    e["PYTHONPATH"] = str(ROOT) + (os.pathsep + e["PYTHONPATH"] if e.get("PYTHONPATH") else "")
     return e
 
 
@@ -62,6 +74,17 @@ def wall(cmd: list[str], stdin: bytes | None = None) -> float:
     start = time.perf_counter()
     subprocess.run(cmd, input=stdin, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env(), check=False)
     return time.perf_counter() - start
+
+
+def run_files(cmd: list[str], stdin: Path | None, stdout: Path) -> tuple[float, int, int]:
+    """Run ``cmd`` with files for stdin and stdout: (wall seconds, exit code, peak RSS in kB of that child)."""
+    with open(stdin if stdin is not None else os.devnull, "rb") as fin, open(stdout, "wb") as fout:
+        start = time.perf_counter()
+        p = subprocess.Popen(cmd, stdin=fin, stdout=fout, stderr=subprocess.DEVNULL, env=env())
+        _, status, usage = os.wait4(p.pid, 0)
+        elapsed = time.perf_counter() - start
+    p.returncode = os.waitstatus_to_exitcode(status)
+    return elapsed, p.returncode, usage.ru_maxrss
 
 
 def median_time(fn: Callable[[], object], repeat: int = 5) -> float:
@@ -124,6 +147,9 @@ def banded_components(n: int) -> str:
     return "; ".join(f"x{i}**2*sin(x{i + 1}) + exp(x{i + 2})/3" for i in range(n))
 
 
+METHODS = ("rows", "batched", "jacrev", "forward", "auto")
+
+
 def methods(sizes: tuple[int, ...] = (16, 128, 512, 1024), repeat: int = 5) -> str:
     import torch
 
@@ -136,7 +162,7 @@ def methods(sizes: tuple[int, ...] = (16, 128, 512, 1024), repeat: int = 5) -> s
         return x[:-2] ** 2 * torch.sin(x[1:-1]) + torch.exp(x[2:]) / 3
 
     warm = make_problem(parse("x0*x1; sin(x1)"), parse_point("1,2"))
-    for m in ("rows", "batched", "forward"):
+    for m in METHODS:
         engines.compute_jacobian(warm, m)
     torch.func.jacrev(hand)(torch.rand(5, dtype=torch.float64))
 
@@ -148,78 +174,188 @@ def methods(sizes: tuple[int, ...] = (16, 128, 512, 1024), repeat: int = 5) -> s
             "vector": make_problem(parse("x[:-2]**2*sin(x[1:-1]) + exp(x[2:])/3"), parse_point(f"x=[{values}]")),
             "components": make_problem(parse(banded_components(n)), parse_point(values)),
         }
-        jacrev = median_time(lambda point=point: torch.func.jacrev(hand)(point), repeat)
         for form, problem in forms.items():
+            runs: dict[str, Callable[[], object]] = {}
+            for m in METHODS:
+                if not (m == "rows" and form == "components" and n > 128):
+                    runs[m] = lambda m=m, p=problem: engines.compute_jacobian(p, m)
+            runs["torch.func.jacrev"] = lambda point=point: torch.func.jacrev(hand)(point)
+            times: dict[str, list[float]] = {k: [] for k in runs}
+            for _ in range(repeat if n < 1024 else 3):  # each method, then jacrev, in turn
+                for key, fn in runs.items():
+                    start = time.perf_counter()
+                    fn()
+                    times[key].append(time.perf_counter() - start)
+            med = {k: statistics.median(v) for k, v in times.items()}
+            ran = engines.choose_method(problem, reverse="jacrev")
             cells = [str(n), form]
-            for m in ("rows", "batched", "forward", "auto"):
-                if m == "rows" and form == "components" and n > 128:
+            for m in METHODS:
+                if m not in med:
                     cells.append("(skipped: m walks of a large graph)")
                     continue
-                t = median_time(lambda m=m, p=problem: engines.compute_jacobian(p, m), repeat if n < 1024 else 3)
-                ran = engines.choose_method(problem, reverse="jacrev") if m == "auto" else m
-                cells.append(f"{t * 1000:.1f} ms" + (f" ({ran})" if m == "auto" else ""))
-                if m == "auto":
-                    auto = t
-            cells.append(f"{jacrev * 1000:.1f} ms")
-            cells.append(f"{auto / jacrev:.1f}x")
+                cells.append(f"{med[m] * 1000:.1f} ms" + (f" ({ran})" if m == "auto" else ""))
+            cells.append(f"{med['torch.func.jacrev'] * 1000:.1f} ms")
+            cells.append(f"{med['auto'] / med['torch.func.jacrev']:.1f}x")
             rows.append(cells)
-    return table(
-        ["n = m", "form", "rows", "batched", "forward", "auto", "jacrev (hand-written torch)", "auto / jacrev"], rows
-    )
+    return table(["n = m", "form", *METHODS, "torch.func.jacrev (hand-written torch)", "auto / torch jacrev"], rows)
 
 
 # ---- many points -------------------------------------------------------------------------------
 
 
-def peak_rss_kb(cmd: list[str], stdin: bytes) -> int:
-    """Peak resident memory of one child process (os.wait4 reports that child alone)."""
-    with tempfile.TemporaryFile() as f:
-        f.write(stdin)
-        f.seek(0)
-        p = subprocess.Popen(cmd, stdin=f, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env())
-        _, _, usage = os.wait4(p.pid, 0)
-        p.returncode = 0
-    return usage.ru_maxrss
+SEED_POINTS = ("seed", SEED, 2)
+TEN = "; ".join(f"x{i}*x{(i + 1) % 10} + sin(x{(i + 2) % 10})" for i in range(10))
+TEN_POINTS = ("ten", TEN, 10)
+VJP_FORMAT = {"csv": "csv", "tsv": "tsv", "plain": "plain", "jsonl": "json"}
 
 
-def stream(points: int = 100_000, runs: int = 3) -> str:
+def write_points(path: Path, count: int, n: int, fmt: str, seed: int = 1) -> None:
+    """``count`` random points of ``n`` inputs as the format's input file (header for CSV/TSV)."""
     import random
 
-    rng = random.Random(1)
-    big = "".join(f"{rng.uniform(-5, 5):.6g},{rng.uniform(-5, 5):.6g}\n" for _ in range(points)).encode()
-    small = b"2,3\n" * 10
-    cmd = [*vjp_command(), "jacobian", SEED, "--at", "-", "--format", "json"]
-    wall(cmd, small)
-    t_big, t_small = [], []
-    for _ in range(runs):
-        t_big.append(wall(cmd, big))
-        t_small.append(wall(cmd, small))
-    mb, ms = statistics.median(t_big), statistics.median(t_small)
-    rate = points / max(mb - ms, 1e-9)
-    rss_small = peak_rss_kb(cmd, big[: len(big) // 10])
-    rss_big = peak_rss_kb(cmd, big)
-    rows = [
+    rng = random.Random(seed)
+    names = [f"x{i}" for i in range(n)]
+    with open(path, "w") as f:
+        if fmt in ("csv", "tsv"):
+            f.write(("," if fmt == "csv" else "\t").join(names) + "\n")
+        for _ in range(count):
+            values = [f"{rng.uniform(-5, 5):.6g}" for _ in range(n)]
+            if fmt == "jsonl":
+                f.write("{" + ", ".join(f'"{k}": {v}' for k, v in zip(names, values)) + "}\n")
+            else:
+                f.write(("\t" if fmt == "tsv" else ",").join(values) + "\n")
+
+
+def _numbers(path: Path, fmt: str, n: int) -> list[list[float]]:
+    """Each output line's Jacobian entries (to check that vjp and the script agree)."""
+    import json
+
+    out = []
+    with open(path) as f:
+        if fmt in ("csv", "tsv"):
+            next(f)
+        for line in f:
+            if fmt == "jsonl":
+                out.append([v for r in json.loads(line)["jacobian"] for v in r])
+                continue
+            cells = [float(c) for c in line.replace(",", "\t").split("\t")]
+            out.append(cells if fmt == "plain" else cells[n:])
+    return out
+
+
+def _agree(a: list[list[float]], b: list[list[float]]) -> bool:
+    import math
+
+    return len(a) == len(b) and all(
+        len(x) == len(y) and all(math.isclose(u, v, rel_tol=1e-12, abs_tol=1e-12) for u, v in zip(x, y))
+        for x, y in zip(a, b)
+    )
+
+
+def same_numbers(ours: Path, theirs: Path, fmt: str, n: int) -> str:
+    """'yes' if both outputs hold the same Jacobians, compared in a child process: parsing them
+    here would grow this process, and a child forked from it inherits its peak memory (the
+    kernel's maxrss counts the parent's size at fork), which would inflate vjp's figure."""
+    code = (
+        "import sys; sys.path.insert(0, sys.argv[1]); import bench; from pathlib import Path; "
+        "print('yes' if bench._agree(bench._numbers(Path(sys.argv[2]), sys.argv[4], int(sys.argv[5])), "
+        "bench._numbers(Path(sys.argv[3]), sys.argv[4], int(sys.argv[5]))) else 'NO')"
+    )
+    args = [sys.executable, "-c", code, str(ROOT / "benchmarks"), str(ours), str(theirs), fmt, str(n)]
+    return subprocess.run(args, capture_output=True, text=True, check=True).stdout.strip()
+
+
+def stream(
+    runs_small: int = 5, runs_large: int = 3, formats: tuple[str, ...] = ("csv", "tsv", "plain", "jsonl")
+) -> str:
+    cases = [(SEED_POINTS, 100_000), (SEED_POINTS, 1_000_000), (TEN_POINTS, 100_000)]
+    baseline = [sys.executable, str(ROOT / "benchmarks" / "baseline.py")]
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="vjp-bench-") as tmp:
+        d = Path(tmp)
+        for (name, expr, n), count in cases:
+            for fmt in formats:
+                points = d / f"{name}-{count}.{fmt}"
+                write_points(points, count, n, fmt)
+                ours = [*vjp_command(), "jacobian", expr, "--points", str(points), "--format", VJP_FORMAT[fmt]]
+                theirs = [*baseline, name, fmt]
+                out_ours, out_theirs = d / "ours.out", d / "theirs.out"
+                run_files(ours, None, out_ours)  # warm the file cache
+                t_ours, t_theirs, rss = [], [], []
+                agree = ""
+                for k in range(runs_small if count <= 100_000 else runs_large):
+                    order = [("ours", ours, None), ("theirs", theirs, points)]
+                    for who, cmd, stdin in order if k % 2 == 0 else order[::-1]:  # alternate who goes first
+                        dt, code, kb = run_files(cmd, stdin, out_ours if who == "ours" else out_theirs)
+                        if code != 0:
+                            raise SystemExit(f"{who} failed (exit {code}): {' '.join(cmd[:6])} ...")
+                        (t_ours if who == "ours" else t_theirs).append(dt)
+                        if who == "ours":
+                            rss.append(kb)
+                    if k == 0 and count <= 100_000:
+                        agree = same_numbers(out_ours, out_theirs, fmt, n)
+                m_ours, m_theirs = statistics.median(t_ours), statistics.median(t_theirs)
+                rows.append(
+                    [
+                        f"{name} ({n}x{n})",
+                        f"{count:,}",
+                        fmt,
+                        f"{m_ours:.2f} s",
+                        f"{m_theirs:.2f} s",
+                        f"{m_ours / m_theirs:.2f}x",
+                        f"{max(rss) / 1024:.0f} MB",
+                        agree or "-",
+                    ]
+                )
+                print("  " + " | ".join(rows[-1]), file=sys.stderr, flush=True)
+                points.unlink()
+    return table(
         [
-            f"{points:,} points, JSON Lines",
-            f"{mb:.2f} s",
-            f"{ms:.2f} s",
-            f"{rate:,.0f} points/s",
-            "≥ 50,000",
-            "yes" if rate >= 50_000 else "NO",
+            "function",
+            "points",
+            "format in/out",
+            "vjp median",
+            "script median",
+            "vjp / script",
+            "vjp peak memory",
+            "same numbers",
         ],
-        [
-            f"peak memory, {points // 10:,} vs {points:,} points",
-            f"{rss_small / 1024:.0f} MB",
-            f"{rss_big / 1024:.0f} MB",
-            f"{(rss_big - rss_small) / 1024:+.0f} MB",
-            "constant",
-            "",
-        ],
-    ]
-    return table(["run", "median", "start-up alone (10 points)", "after start-up", "goal", "met"], rows)
+        rows,
+    )
 
 
 # ---- big input -----------------------------------------------------------------------------------
+
+
+def huge_points() -> list[list[str]]:
+    """One point of millions of elements: time and peak memory grow with its size, no more."""
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="vjp-bench-") as tmp:
+        for count in (1_000_000, 4_500_000):
+            line = Path(tmp) / f"line{count}.txt"
+            line.write_text("x=[" + ",".join("1" if i % 2 else "0.5" for i in range(count)) + "]\n")
+            cmd = [*vjp_command(), "product", "sum(x**2)", "--at", "-"]
+            dt, code, kb = run_files(cmd, line, Path(tmp) / "out")
+            rows.append(
+                [
+                    f"product sum(x**2), one {count:,}-element x=[...] line on stdin",
+                    f"{dt:.2f} s",
+                    f"{kb / 1024:.0f} MB",
+                    "exit 0" if code == 0 else f"exit {code}",
+                ]
+            )
+        for count in (1_000_000, 10_000_000):
+            cmd = [*vjp_command(), "product", "sum(x**2)", "--at", f"x=arange({count})"]
+            dt, code, kb = run_files(cmd, None, Path(tmp) / "out")
+            rows.append(
+                [
+                    f"product sum(x**2) --at x=arange({count})",
+                    f"{dt:.2f} s",
+                    f"{kb / 1024:.0f} MB",
+                    "exit 0" if code == 0 else f"exit {code}",
+                ]
+            )
+    return rows
 
 
 def big(n: int = 1000, repeat: int = 5) -> str:
@@ -246,6 +382,7 @@ def big(n: int = 1000, repeat: int = 5) -> str:
 
     t_sympy = median_time(lambda: [parse_expr(c) for c in text.split(";")], 3)
     rows = [
+        *huge_points(),
         [
             f"parse + build, {n:,} components ({len(text):,} characters)",
             f"{t_ours:.3f} s",
@@ -260,7 +397,7 @@ def big(n: int = 1000, repeat: int = 5) -> str:
             "yes" if t_jac < 1 else "NO",
         ],
     ]
-    return table(["step", "median", "goal", "met"], rows)
+    return table(["step", "median (or one run)", "goal (or peak memory)", "met"], rows)
 
 
 SECTIONS = {"startup": startup, "methods": methods, "stream": stream, "big": big}
@@ -687,11 +824,25 @@ SECTIONS.update({"explore_startup": explore_startup, "explore": explore})
 
 
 def main() -> int:
-    chosen = [a for a in sys.argv[1:] if a in SECTIONS] or list(SECTIONS)
-    print(f"vjp benchmarks, {time.strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} CPUs, Python {sys.version.split()[0]}")
+    parser = argparse.ArgumentParser(
+        prog="python benchmarks/bench.py",
+        description=__doc__.split("\n\n", 2)[2] if __doc__ else None,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("sections", nargs="*", metavar="SECTION", help=f"any of {', '.join(SECTIONS)} (default: all)")
+    args = parser.parse_args()
+    unknown = [name for name in args.sections if name not in SECTIONS]
+    if unknown:
+        parser.error(f"unknown section {unknown[0]!r}; choose from {', '.join(SECTIONS)}")
+    chosen = args.sections or list(SECTIONS)
+    print(
+        f"vjp benchmarks, {time.strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} CPUs, Python {sys.version.split()[0]}, "
+        f"load average {os.getloadavg()[0]:.2f} at the start"
+    )
     for name in chosen:
         print(f"\n## {name}\n")
         print(SECTIONS[name]())
+        print(f"\n(load average {os.getloadavg()[0]:.2f} after this section)")
         sys.stdout.flush()
     return 0
 
