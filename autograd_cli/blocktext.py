@@ -31,13 +31,10 @@ def numbers_text(rows: torch.Tensor, sep: str, digits: int | None) -> str:
         return ""
     if width == 0:
         return "\n" * count
+    from .render import number_lines
+
     # + 0.0 turns -0.0 into 0.0 (IEEE), so no field reads "-0"
-    values = (rows.to(torch.float64) + 0.0).reshape(-1).tolist()
-    field = "%r" if digits is None else f"%.{digits}g"
-    text = ((sep.join([field] * width) + "\n") * count) % tuple(values)
-    if digits is None:  # 4.0 -> 4: only a whole number's repr ends in ".0"
-        text = text.replace(".0" + sep, sep).replace(".0\n", "\n")
-    return text
+    return number_lines((rows.to(torch.float64) + 0.0).reshape(-1).tolist(), width, sep, digits)
 
 
 def _nested(shape: tuple[int, ...]) -> str:

@@ -71,7 +71,7 @@ def flat_grads(leaves: list[torch.Tensor]) -> torch.Tensor:
 
 
 def _values(t: torch.Tensor) -> list[float]:
-    return [float(v) for v in t.detach().reshape(-1).tolist()]
+    return t.detach().to(torch.float64).reshape(-1).tolist()
 
 
 # ---- the Jacobian ------------------------------------------------------------

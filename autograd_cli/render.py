@@ -15,7 +15,7 @@ import json
 import math
 import sys
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import IO, Any
 
 from .results import (
@@ -143,11 +143,27 @@ def to_text(result: Result, fmt: str, digits: int | None) -> str:
     return plain(result, digits)
 
 
+def number_lines(values: Sequence[float], width: int, sep: str = "\t", digits: int | None = None) -> str:
+    """``len(values) // width`` lines of ``width`` numbers, each as ``num`` writes it, in one %-format.
+
+    ``%r`` is the shortest round-trip repr, as ``num``; a whole number's repr is the only
+    one that ends in ``.0``, and -0.0 must come in as 0.0 (callers add 0.0), so the text is
+    the same as joining ``num`` of each value, at a fraction of the cost for millions.
+    """
+    if not values:
+        return ""
+    field = "%r" if digits is None else f"%.{digits}g"
+    text = ((sep.join([field] * width) + "\n") * (len(values) // width)) % tuple(values)
+    if digits is None:
+        text = text.replace(".0" + sep, sep).replace(".0\n", "\n")
+    return text
+
+
 def plain(result: Result, digits: int | None) -> str:
     """The bare piped format: numbers separated by tabs, one row per line."""
 
-    def line(values: Iterable[float]) -> str:
-        return "\t".join(num(v, digits) for v in values) + "\n"
+    def line(values: Sequence[float]) -> str:
+        return number_lines([v + 0.0 for v in values], len(values), "\t", digits) if values else "\n"
 
     if isinstance(result, JacobianResult):
         return "".join(line(r) for r in result.jacobian)

@@ -386,6 +386,8 @@ def _word(v: float) -> str:
 
 def vector_notes(what: str, labels: list[str], values: list[float]) -> list[str]:
     """One note naming where a gradient-like vector is not finite (``vᵀJ is not finite for x0``)."""
+    if all(map(math.isfinite, values)):  # the common case, at C speed for millions of values
+        return []
     bad = [label for label, v in zip(labels, values) if not math.isfinite(v)]
     if not bad:
         return []
