@@ -141,10 +141,11 @@ class BatchEngine:
                 y.backward(e, retain_graph=True)
                 jac[:, i, :] = self._grads(leaves)
                 self._zero(leaves)
-        elif self.method == "forward":
+        elif self.method in ("forward", "jacrev"):  # torch.func's jacfwd / jacrev, vmapped over the points
             primals = [t.detach() for t in leaves]
             self._nleaves = len(primals)
-            fn = torch.func.jacfwd(self._f, argnums=tuple(range(len(primals))))
+            jacobian_of = torch.func.jacfwd if self.method == "forward" else torch.func.jacrev
+            fn = jacobian_of(self._f, argnums=tuple(range(len(primals))))
             parts = torch.vmap(fn)(*primals, *self._consts)
             jac = torch.cat([p.reshape(count, self.m, -1) for p in parts], dim=2).to(self.built.dtype)
         else:

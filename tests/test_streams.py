@@ -139,7 +139,7 @@ def test_json_lines_equal_single_point_objects(vjp, command, expr, points, extra
 
 
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
-@pytest.mark.parametrize("method", ["rows", "batched", "forward", "auto"])
+@pytest.mark.parametrize("method", ["rows", "batched", "jacrev", "forward", "auto"])
 def test_json_lines_equal_single_point_objects_for_every_method_and_dtype(vjp, method, dtype):
     expr, points = "x0/3; sin(x1)*x0", ["2,3", "0.1,0.7"]
     opts = ("--method", method, "--dtype", dtype, "--format", "json")
