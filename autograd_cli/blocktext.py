@@ -77,6 +77,8 @@ class BlockWriter:
         self.wrote_header = False
         self.failed = 0
         self.count = 0
+        self._head_text = ""  # the CSV/TSV header, made with the first block and written before it
+        self._cells = 0  # the header's cells: an empty row of as many stands for a skipped line
 
     @cached_property
     def header(self) -> Header:
@@ -113,10 +115,14 @@ class BlockWriter:
         self.count += count
         return out
 
-    def write(self, prepared: str | list[Result]) -> None:
+    def write(self, prepared: str | list[Result], gaps: int = 0) -> None:
+        """Write a prepared block, after the header (the first time) and ``gaps`` lines that
+        stand for skipped input lines just before it."""
         if isinstance(prepared, str):
-            if prepared:
-                self.stream.write(prepared)
+            text = self._head_text + self.gap_line * gaps + prepared
+            self._head_text = ""
+            if text:
+                self.stream.write(text)
         else:
             from . import render
 
@@ -124,11 +130,24 @@ class BlockWriter:
                 render.table(result, self.stream, self.digits)
         self.stream.flush()
 
+    @property
+    def gap_line(self) -> str:
+        """What stands for a skipped input line, so that output line k stays input line k:
+        an empty line in the bare format, a row of empty cells in CSV/TSV; nothing in JSON
+        Lines (each object carries its ``point``), tables, LaTeX and Markdown."""
+        if self.fmt == "plain":
+            return "\n"
+        if self.fmt in ("csv", "tsv") and self.wrote_header:
+            if self._cells == 1:
+                return '""\n'  # as csv.writer writes a row of one empty cell
+            return ("," if self.fmt == "csv" else "\t") * (self._cells - 1) + "\n"
+        return ""
+
     # -- plain, CSV and TSV ------------------------------------------------------------------------
-    def _head(self) -> str:
-        """The CSV/TSV header row, the first time only."""
+    def _head(self) -> None:
+        """The CSV/TSV header row, the first time only (kept for ``write``)."""
         if self.fmt not in ("csv", "tsv") or self.wrote_header:
-            return ""
+            return
         from .render import delimited
 
         h = self.header
@@ -143,8 +162,13 @@ class BlockWriter:
             for key in ("sum_backward", "ones_backward", "column_sums", "symbolic"):
                 head += [f"{key} {c}" for c in h.columns]
             head += ["match", "max_abs_diff"]
+        self._set_head(delimited([head], "," if self.fmt == "csv" else "\t"), len(head))
+
+    def _set_head(self, text: str, cells: int) -> None:
+        """Keep the header to write before the first block (so a block that fails to format
+        and is computed again in halves does not lose it)."""
         self.wrote_header = True
-        return delimited([head], "," if self.fmt == "csv" else "\t")
+        self._head_text, self._cells = text, cells
 
     _has_v = False
 
@@ -160,8 +184,8 @@ class BlockWriter:
         parts = [block.points, *([block.vs] if self.command == "product" and block.vs is not None else []), result]
         self._has_v = self.command == "product" and block.vs is not None
         rows = torch.cat([p.to(torch.float64).reshape(count, -1) for p in parts], dim=1)
-        head = self._head()
-        return head + numbers_text(rows, "," if self.fmt == "csv" else "\t", self.digits)
+        self._head()
+        return numbers_text(rows, "," if self.fmt == "csv" else "\t", self.digits)
 
     def _records_text(self, results: list[Result]) -> str:
         """check's points (one line each) and LaTeX/Markdown (a block each), from the records a
@@ -190,13 +214,13 @@ class BlockWriter:
 
             return "".join(to_json(res.to_dict()) + "\n" for res in results)
         rows = []
+        sep = "," if self.fmt == "csv" else "\t"
         for res in results:
             head, row = csv_header_and_row(res, self.digits)
             if not self.wrote_header:
-                rows.append(head)
-                self.wrote_header = True
+                self._set_head(delimited([head], sep), len(head))
             rows.append(row)
-        return delimited(rows, "," if self.fmt == "csv" else "\t")
+        return delimited(rows, sep)
 
     # -- JSON Lines ------------------------------------------------------------------------------
     def _json(self, block: Any, notes: dict[int, list[str]]) -> str:

@@ -92,6 +92,7 @@ class StreamRun:
         self.skipped = 0
         self.notes_seen = 0
         self.internal: list[str] = []
+        self.gaps = 0  # skipped point lines not yet stood for in the output (see BlockWriter.gap_line)
         self._threads: int | None = None
 
     # -- computing and writing ------------------------------------------------------------
@@ -166,7 +167,8 @@ class StreamRun:
                 if self.notes_seen < MAX_NOTES:
                     self.note(f"line {lines[line]}: {message}")
                 self.notes_seen += 1
-        self.writer.write(prepared)
+        self.writer.write(prepared, self.gaps)
+        self.gaps = 0
 
     def _block(self, problem: Problem, lines: Any, table: Any, vtable: Any) -> tuple[Any, dict[int, list[str]]]:
         from .results import point_notes
@@ -208,13 +210,23 @@ class StreamRun:
             raise InternalError(message) from error
         self.internal.append(message)
         self.skipped += 1
+        self.gaps += 1
         self.note(f"skipped {message}")
 
-    def bad(self, item: Bad) -> None:
+    def bad(self, item: Bad, point_line: bool = True) -> None:
+        """A line that gave no point: stop, or report it and (for a point's line) keep its place
+        in the output, so that the results after it stay on their own lines."""
         self.skipped += 1
         if self.stop:
             raise InputError(f"{item.message} (the lines after it were not read; --on-error skip goes past bad lines)")
+        self.gaps += point_line
         self.note(f"skipped {item.message}")
+
+    def flush_gaps(self) -> None:
+        """The places of skipped lines after the last result (once a result has been written)."""
+        if self.gaps and self.writer is not None:
+            self.writer.write("", self.gaps)
+            self.gaps = 0
 
     def feed(self, problem: Problem | None, piece: Piece, vs: Points | None = None) -> None:
         if isinstance(piece, Bad):
@@ -271,7 +283,11 @@ class StreamRun:
             if cotangents is not None and parser.problem is not None:
                 extra = cotangents.left()
                 if extra is not None:
-                    self.bad(Bad(extra, f"line {extra} of the cotangents: --vs has more lines than there are points"))
+                    self.bad(
+                        Bad(extra, f"line {extra} of the cotangents: --vs has more lines than there are points"),
+                        point_line=False,
+                    )
+            self.flush_gaps()
 
     def cotangents(self, problem: Problem, source: str, stdin: IO[str] | None) -> None:
         """One point, many cotangents: one vᵀJ per line."""
@@ -288,6 +304,7 @@ class StreamRun:
                     self.bad(piece)
                     continue
                 self.compute(problem, Points(piece.lines, point * len(piece), problem.n_all), piece)
+            self.flush_gaps()
 
     def close(self) -> None:
         """Give torch back the threads it had (``vjp shell`` runs other commands after a stream)."""

@@ -93,7 +93,8 @@ def test_one_bad_line_skipped_every_good_line_out(vjp, tmp_path, short_lines, na
         path.write_bytes(data)
         r = vjp("jacobian", SEED, "--points", str(path), "--on-error", "skip")
     assert r.code == 0, r
-    assert r.stdout.splitlines() == [row(*p) for p in BEFORE + AFTER]
+    # the bad line keeps its place: an empty line, so output line k is still input line k
+    assert r.stdout.splitlines() == [row(*p) for p in BEFORE] + [""] + [row(*p) for p in AFTER]
     skipped = [line for line in r.stderr.splitlines() if line.startswith("vjp: skipped")]
     assert len(skipped) == 1 and skipped[0].startswith(f"vjp: skipped line {bad_line}: "), r.stderr
     assert len(skipped[0]) < 600, skipped[0]
@@ -120,7 +121,7 @@ def test_a_real_over_long_line_is_skipped_to_its_end(tmp_path):
         f.write(b"1,2\n" + b"3" * (stream.MAX_LINE + 5) + b",4\n5,6\n")
     r = _process("jacobian", SEED, "--points", str(path), "--on-error", "skip", tmp=tmp_path)
     assert r.returncode == 0, r.stderr
-    assert r.stdout.splitlines() == [row(1, 2), row(5, 6)]
+    assert r.stdout.splitlines() == [row(1, 2), "", row(5, 6)]
     assert f"skipped line 2: longer than {stream.MAX_LINE:,} bytes" in r.stderr
 
 
@@ -140,7 +141,7 @@ def test_bad_rows_under_a_csv_header(vjp, tmp_path, name):
     path.write_bytes(b"x1,x0\n" + lines_of([(b, a) for a, b in BEFORE]) + CSV_BAD[name] + b"\n" + b"6,5\n")
     r = vjp("jacobian", SEED, "--points", str(path), "--on-error", "skip")
     assert r.code == 0, r
-    assert r.stdout.splitlines() == [row(*p) for p in [*BEFORE, (5, 6)]]
+    assert r.stdout.splitlines() == [*(row(*p) for p in BEFORE), "", row(5, 6)]
     skipped = [line for line in r.stderr.splitlines() if line.startswith("vjp: skipped")]
     assert len(skipped) == 1 and skipped[0].startswith(f"vjp: skipped line {len(BEFORE) + 2}: "), r.stderr
 
@@ -150,7 +151,7 @@ def test_cr_inside_the_csv_header_is_a_bad_line_then_plain_rows_read(vjp, tmp_pa
     path.write_bytes(b"x0,x1\r,y\n1,2\n3,4\n")
     r = vjp("jacobian", SEED, "--points", str(path), "--on-error", "skip")
     assert r.code == 0, r
-    assert r.stdout.splitlines() == [row(1, 2), row(3, 4)]
+    assert r.stdout.splitlines() == ["", row(1, 2), row(3, 4)]
     assert "line 1: not a CSV row: a CR or LF inside a field" in r.stderr
     r = vjp("jacobian", SEED, "--points", str(path))
     assert r.code == 2 and r.stdout == ""
@@ -183,7 +184,7 @@ def test_latin1_file_names_each_line_that_is_not_utf8(vjp, tmp_path):
     path.write_bytes("x0,x1\n1,2\n3,4 # température\n5,6\n".encode("latin-1"))
     r = vjp("jacobian", SEED, "--points", str(path), "--on-error", "skip")
     assert r.code == 0, r
-    assert r.stdout.splitlines() == [row(1, 2), row(5, 6)]
+    assert r.stdout.splitlines() == [row(1, 2), "", row(5, 6)]
     assert "vjp: skipped line 3: not UTF-8 text (byte 0xE9 at column 11)" in r.stderr
 
 
@@ -193,7 +194,7 @@ def test_non_decimal_values_are_refused_on_every_line_in_bulk_and_alone(vjp):
         for before in (BEFORE[:1], BEFORE):
             data = lines_of(before) + bad.encode() + b"\n" + lines_of(AFTER)
             r = vjp("jacobian", SEED, "--at", "-", "--on-error", "skip", input=data)
-            assert r.stdout.splitlines() == [row(*p) for p in before + AFTER], bad
+            assert r.stdout.splitlines() == [row(*p) for p in before] + [""] + [row(*p) for p in AFTER], bad
             assert f"skipped line {len(before) + 1}:" in r.stderr, (bad, r.stderr)
 
 
@@ -240,10 +241,31 @@ def test_internal_error_at_one_point_keeps_every_other_result(vjp, monkeypatch):
     points = [(i, 1) for i in range(40)]
     r = vjp("jacobian", SEED, "--at", "-", "--on-error", "skip", input=lines_of(points))
     assert r.code == 70, r
-    assert r.stdout.splitlines() == [row(*p) for p in points if p[0] != 13]
+    assert r.stdout.splitlines() == [row(*p) if p[0] != 13 else "" for p in points]
     assert "vjp: skipped line 14: internal error" in r.stderr
     (message,) = errors(r.stderr)
     assert "1 point hit an internal error" in message and "ZeroDivisionError" in message
+
+
+def test_internal_error_while_formatting_keeps_the_csv_header_and_the_places(vjp, monkeypatch):
+    """The block fails after its header was made: its halves are written under that header,
+    and the failing point keeps its place as a row of empty cells."""
+    from autograd_cli import blocktext
+
+    real = blocktext.numbers_text
+
+    def numbers_text(rows, sep, digits):
+        if bool((rows[:, 0] == 13).any()):
+            raise ZeroDivisionError("simulated bug at x0 = 13")
+        return real(rows, sep, digits)
+
+    monkeypatch.setattr(blocktext, "numbers_text", numbers_text)
+    points = [(i, 1) for i in range(40)]
+    r = vjp("jacobian", SEED, "--at", "-", "--format", "csv", "--on-error", "skip", input=lines_of(points))
+    assert r.code == 70, r
+    lines = r.stdout.splitlines()
+    assert lines[0] == "x0,x1,d y0/d x0,d y0/d x1,d y1/d x0,d y1/d x1"
+    assert lines[1:] == [f"{a},{b},{2 * a},3,2,{2 * b}" if a != 13 else ",,,,," for a, b in points]
 
 
 def test_internal_error_at_one_point_with_stop(vjp, monkeypatch):
@@ -419,7 +441,7 @@ def test_stderr_closed_keeps_the_results_and_the_exit_code(tmp_path):
     r = _process("jacobian", "sin(", "--at", "2", tmp=tmp_path, shell_suffix="2>&-")
     assert r.returncode == 2 and r.stdout == ""
     r = _process("jacobian", SEED, "--at", "-", tmp=tmp_path, shell_suffix="--on-error skip 2>&- <<< $'1,2\\nx\\n3,4'")
-    assert r.returncode == 0 and r.stdout.splitlines() == [row(1, 2), row(3, 4)]
+    assert r.returncode == 0 and r.stdout.splitlines() == [row(1, 2), "", row(3, 4)]
 
 
 def test_stdin_closed(tmp_path):
