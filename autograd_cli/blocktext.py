@@ -119,10 +119,12 @@ class BlockWriter:
         """Write a prepared block, after the header (the first time) and ``gaps`` lines that
         stand for skipped input lines just before it."""
         if isinstance(prepared, str):
-            text = self._head_text + self.gap_line * gaps + prepared
+            before = self._head_text + self.gap_line * gaps
             self._head_text = ""
-            if text:
-                self.stream.write(text)
+            if before:
+                self.stream.write(before)
+            if prepared:  # apart: a block's text is megabytes, not copied again
+                self.stream.write(prepared)
         else:
             from . import render
 

@@ -70,7 +70,10 @@ class Header:
             columns=problem.columns,
             wrt=list(problem.leaf_names),
             all_columns=problem.all_columns,
-            leaf_index=[c for a, b in problem.leaf_slices for c in range(a, b)],
+            # empty when the columns are the point itself (no constants): see leaf_point
+            leaf_index=[]
+            if problem.leaf_inputs == problem.inputs
+            else [c for a, b in problem.leaf_slices for c in range(a, b)],
             rows=problem.rows,
             input_shapes={i.name: i.shape for i in problem.inputs},
             output_shape=problem.output_shape,
