@@ -307,43 +307,163 @@ def _dim(text: str) -> Any:
     return Text(text, style="dim")
 
 
-def _matrix(h: Header, cells: list[list[str]], first: list[str], extra: list[str] | None = None) -> Parts:
-    """A labelled matrix: one row per output, one column per input (clipped when large)."""
-    from rich.table import Table
+class Col:
+    """A column of a :class:`Fitted` table: header, cells, how they sit and whether they may wrap."""
 
-    t = Table()
-    t.add_column(first[0], style="bold", no_wrap=True, overflow="fold")
-    for name in first[1:]:
-        t.add_column(name, justify="right")
+    def __init__(
+        self, header: str, cells: list[str], justify: str = "right", wrap: bool = False, style: str | None = None
+    ) -> None:
+        self.header, self.cells, self.justify, self.wrap, self.style = header, cells, justify, wrap, style
+
+    def spec(self) -> Any:
+        from rich.cells import cell_len
+
+        from .layout import Column
+
+        return Column(self.header, self.cells, self.wrap, cell_len)
+
+
+def label(header: str, cells: list[str]) -> Col:
+    """A row-label column: bold, left, wrapped at spaces when the width asks for it."""
+    return Col(header, cells, justify="left", wrap=True, style="bold")
+
+
+class Fitted:
+    """A table that fits the console it is drawn on, without cutting a number, name or header.
+
+    ``labels`` are repeated in every piece; ``values`` are split over several tables when they
+    do not fit, or drawn one entry per line (see :func:`layout.plan`); a dim line says which.
+    A row whose cells are all ``…`` stands for rows left out.
+    """
+
+    def __init__(
+        self, labels: list[Col], values: list[Col], title: str | None = None, long_headers: tuple[str, str] = ("", "")
+    ) -> None:
+        self.labels, self.values, self.title, self.long_headers = labels, values, title, long_headers
+
+    @property
+    def rows(self) -> int:
+        return max((len(c.cells) for c in (*self.labels, *self.values)), default=0)
+
+    def plan(self, width: int) -> Any:
+        from .layout import plan
+
+        return plan([c.spec() for c in self.labels], [c.spec() for c in self.values], width)
+
+    def __rich_console__(self, console: Any, options: Any) -> Any:
+        p = self.plan(options.max_width)
+        if p.kind in ("long", "stacked"):
+            yield self._long(p)
+        else:
+            for k, group in enumerate(p.groups):
+                yield self._table(p, group, self.title if k == 0 else None)
+        if p.note:
+            yield _dim(p.note)
+
+    def _column(self, t: Any, c: Col, width: int, header: str | None = None) -> None:
+        t.add_column(
+            c.header if header is None else header,
+            justify=c.justify,
+            style=c.style,
+            width=width,
+            no_wrap=not c.wrap,
+            overflow="fold",
+        )
+
+    def _table(self, p: Any, group: list[int], title: str | None) -> Any:
+        from rich.table import Table
+
+        t = Table(title=title, title_justify="left")
+        for c, w in zip(self.labels, p.label_widths):
+            self._column(t, c, w)
+        for j in group:
+            self._column(t, self.values[j], p.value_widths[j])
+        for i in range(self.rows):
+            t.add_row(*(c.cells[i] for c in self.labels), *(self.values[j].cells[i] for j in group))
+        return t
+
+    def _long(self, p: Any) -> Any:
+        """Each row: its labels on a line, then one indented line per entry (header, value)."""
+        from rich.console import Group
+        from rich.padding import Padding
+        from rich.table import Table
+        from rich.text import Text
+
+        from .layout import GAP, INDENT
+
+        hw, vw = p.long_widths
+        text = any(c.wrap for c in self.values)
+        out: Parts = [_title(self.title)] if self.title else []
+        for i in range(self.rows):
+            lead = [c.cells[i] for c in self.labels if c.cells[i]]
+            out.append(Text("  ".join(lead) or " ", style="bold"))
+            if all(s == "…" for s in lead):
+                continue
+            if p.kind == "stacked":  # headers too long to share a line with their values
+                for c in self.values:
+                    out.append(Padding(Text(" ".join(c.header.split()), style="dim"), (0, 0, 0, INDENT)))
+                    out.append(Padding(Text(c.cells[i], overflow="fold"), (0, 0, 0, 2 * INDENT)))
+                continue
+            grid = Table.grid(padding=(0, GAP))
+            grid.add_column(style="dim", width=hw, overflow="fold")
+            grid.add_column(justify="left" if text else "right", width=vw, no_wrap=not text, overflow="fold")
+            for c in self.values:
+                grid.add_row(" ".join(c.header.split()), c.cells[i])
+            out.append(Padding(grid, (0, 0, 0, INDENT), expand=False))
+        return Group(*out)
+
+
+def _matrix_fit(
+    h: Header, cells: list[list[str]], first: list[str], extra: list[str] | None = None, text: bool = False
+) -> Fitted:
+    """Rows: each output's title (and ``extra``, its value); columns: ∂/∂ each input (clipped when large)."""
     rows_shown = _clip(len(cells), MAX_TABLE_ROWS)
     cols_shown = _clip(len(cells[0]) if cells else 0, MAX_TABLE_COLS)
+    titles = ["…" if i is None else h.titles[i] for i in rows_shown]
+    values: list[Col] = []
+    if extra is not None:
+        values.append(Col(first[1], ["…" if i is None else extra[i] for i in rows_shown]))
     for j in cols_shown:
-        t.add_column("…" if j is None else f"∂/∂{h.columns[j]}", justify="right")
-    for i in rows_shown:
-        if i is None:
-            t.add_row(*(["…"] * (len(first) + len(cols_shown))))
-            continue
-        lead = [h.titles[i], *([extra[i]] if extra is not None else [])]
-        t.add_row(*lead, *("…" if j is None else cells[i][j] for j in cols_shown))
-    parts: Parts = [t]
-    if len(cells) > MAX_TABLE_ROWS or len(h.columns) > MAX_TABLE_COLS:
-        parts.append(
-            _dim(
-                f"showing up to {MAX_TABLE_ROWS} rows and {MAX_TABLE_COLS} columns of {len(cells)} x "
-                f"{len(h.columns)}; --format csv, tsv or json prints every entry"
+        values.append(
+            Col(
+                "…" if j is None else f"∂/∂{h.columns[j]}",
+                ["…" if i is None or j is None else cells[i][j] for i in rows_shown],
+                wrap=text,
             )
         )
-    return parts
+    return Fitted([label(first[0], titles)], values, long_headers=("", "value"))
+
+
+def _clipped_note(h: Header, m: int) -> Parts:
+    if m > MAX_TABLE_ROWS or len(h.columns) > MAX_TABLE_COLS:
+        return [
+            _dim(
+                f"showing up to {MAX_TABLE_ROWS} rows and {MAX_TABLE_COLS} columns of {m} x "
+                f"{len(h.columns)}; --format csv, tsv or json prints every entry"
+            )
+        ]
+    return []
+
+
+def _jacobian_fit(result: JacobianResult, d: int) -> Fitted:
+    h = result.header
+    cells = [[num(v, d) for v in row] for row in result.jacobian]
+    value = [num(v, d) for v in h.value] if h.value is not None else None
+    return _matrix_fit(h, cells, ["output", "y"], value)
 
 
 def _jacobian_parts(result: Any, d: int, digits: int | None) -> Parts:
     h = result.header
     if isinstance(result, SymbolicJacobianResult):
-        return [_title("Symbolic Jacobian (SymPy)"), *_matrix(h, result.jacobian, ["output"])]
-    cells = [[num(v, d) for v in row] for row in result.jacobian]
+        return [
+            _title("Symbolic Jacobian (SymPy)"),
+            _matrix_fit(h, result.jacobian, ["output"], text=True),
+            *_clipped_note(h, len(result.jacobian)),
+        ]
     parts: Parts = [
         _title(f"Jacobian at {_point_text(h, digits)}"),
-        *_matrix(h, cells, ["output", "y"], [num(v, d) for v in h.value]),
+        _jacobian_fit(result, d),
+        *_clipped_note(h, len(result.jacobian)),
         _dim(f"method: {result.method} — {result.method_detail}"),
     ]
     if result.determinant is not None:
@@ -353,35 +473,92 @@ def _jacobian_parts(result: Any, d: int, digits: int | None) -> Parts:
     return parts
 
 
-def _product_parts(result: Any, d: int, digits: int | None) -> Parts:
-    from rich.table import Table
+def _cells(shown: list[int | None], cell: Callable[[int], str]) -> list[str]:
+    """One cell per shown index, ``…`` for the gap that :func:`_clip` leaves."""
+    return ["…" if i is None else cell(i) for i in shown]
 
+
+def _product_parts(result: Any, d: int, digits: int | None) -> Parts:
     h = result.header
     at = _point_text(h, digits)
     parts: Parts = []
     if result.v is not None:
         parts.append(_title(f"y.backward(v) at {at}"))
-        vt = Table()
-        vt.add_column("output", style="bold")
-        vt.add_column("y", justify="right")
-        vt.add_column("v", justify="right")
-        for i in _clip(len(h.rows), MAX_TABLE_ROWS):
-            vt.add_row(*(["…"] * 3 if i is None else [h.titles[i], num(h.value[i], d), num(result.v[i], d)]))
-        parts.append(vt)
+        rows = _clip(len(h.rows), MAX_TABLE_ROWS)
+        value = h.value or [math.nan] * len(h.rows)
+        parts.append(
+            Fitted(
+                [label("output", _cells(rows, lambda i: h.titles[i]))],
+                [
+                    Col("y", _cells(rows, lambda i: num(value[i], d))),
+                    Col("v", _cells(rows, lambda i: num(result.v[i], d))),
+                ],
+            )
+        )
     else:
         parts.append(_title(f"y.backward() at {at}"))
-    gt = Table()
-    gt.add_column("input", style="bold")
-    gt.add_column("value", justify="right")
-    gt.add_column("vᵀJ = grad", justify="right")
-    for j in _clip(len(h.columns), MAX_TABLE_ROWS):
-        gt.add_row(
-            *(["…"] * 3 if j is None else [h.columns[j], num((h.leaf_point or h.point)[j], d), num(result.vjp[j], d)])
-        )
-    parts.append(gt)
+    parts += _gradient_parts(result, d)
     if result.v is None:
         parts.append(_dim("y is a scalar, so backward() used an implicit gradient of 1"))
     return parts
+
+
+def _gradient_parts(result: Any, d: int) -> Parts:
+    """vᵀJ, each input in its own shape: scalars and vectors as rows (input, value, grad), a matrix
+    (or a tensor, as rows of its last dimension) as a small matrix of its gradient."""
+    h = result.header
+    point = h.leaf_point or [math.nan] * len(h.columns)
+    flat: list[int] = []  # columns of scalar and vector inputs
+    matrices: list[tuple[str, tuple[int, ...], int]] = []  # name, shape, first column
+    k = 0
+    for name in result.grads():
+        shape = tuple(h.input_shapes[name])
+        size = math.prod(shape)
+        if len(shape) <= 1:
+            flat += range(k, k + size)
+        else:
+            matrices.append((name, shape, k))
+        k += size
+    parts: Parts = []
+    if flat:
+        shown = [flat[j] if j is not None else None for j in _clip(len(flat), MAX_TABLE_ROWS)]
+        parts.append(
+            Fitted(
+                [label("input", _cells(shown, lambda j: h.columns[j]))],
+                [
+                    Col("value", _cells(shown, lambda j: num(point[j], d))),
+                    Col("vᵀJ = grad", _cells(shown, lambda j: num(result.vjp[j], d))),
+                ],
+            )
+        )
+    for name, shape, start in matrices:
+        parts += _grad_matrix(name, shape, result.vjp[start : start + math.prod(shape)], d)
+    return parts
+
+
+def _grad_matrix(name: str, shape: tuple[int, ...], grad: list[float], d: int) -> Parts:
+    """``name.grad`` as a matrix: one row per index of the leading dimensions, one column per last index."""
+    cols = shape[-1]
+    lead = _indices(shape[:-1])
+    rows = _clip(len(lead), MAX_TABLE_ROWS)
+    stars = ":," * (len(shape) - 1)
+    values = [
+        Col(
+            "…" if j is None else f"{name}[{stars}{j}]",
+            ["…" if r is None or j is None else num(grad[r * cols + j], d) for r in rows],
+        )
+        for j in _clip(cols, MAX_TABLE_COLS)
+    ]
+    labels = [label("", _cells(rows, lambda r: f"{name}[{','.join(map(str, lead[r]))},:]"))]
+    return [_title(f"{name}.grad  (vᵀJ for {name}, shape {shape})"), Fitted(labels, values, long_headers=("", "grad"))]
+
+
+def _indices(shape: tuple[int, ...]) -> list[tuple[int, ...]]:
+    """Every index of ``shape``, row-major."""
+    out: list[tuple[int, ...]] = [()]
+    for size in shape:
+        out = [(*idx, i) for idx in out for i in range(size)]
+    return out
 
 
 def _verdict(ok: bool, detail: str) -> Any:
@@ -393,17 +570,18 @@ def _verdict(ok: bool, detail: str) -> Any:
 
 
 def _check_parts(result: Any, d: int, digits: int | None) -> Parts:
-    from rich.table import Table
-
     h = result.header
-    t = Table()
-    t.add_column("input", style="bold")
-    for name in ("y.sum()\n.backward()", "y.backward(\nones_like(y))", "1ᵀJ\n(column sums)", "SymPy\nd(Σy)/dx"):
-        t.add_column(name, justify="right", no_wrap=True)
+    heads = ("y.sum()\n.backward()", "y.backward(\nones_like(y))", "1ᵀJ\n(column sums)", "SymPy\nd(Σy)/dx")
     keys = ("sum_backward", "ones_backward", "column_sums", "symbolic")
-    for j in _clip(len(h.columns), MAX_TABLE_ROWS):
-        t.add_row(*(["…"] * 5 if j is None else [h.columns[j], *(num(getattr(result, k)[j], d) for k in keys)]))
-    parts: Parts = [_title(f"d(Σy)/dx four ways at {_point_text(h, digits)}"), t]
+    shown = _clip(len(h.columns), MAX_TABLE_ROWS)
+
+    def column(key: str) -> list[str]:
+        return _cells(shown, lambda j: num(getattr(result, key)[j], d))
+
+    four = Fitted(
+        [label("input", _cells(shown, lambda j: h.columns[j]))], [Col(head, column(k)) for head, k in zip(heads, keys)]
+    )
+    parts: Parts = [_title(f"d(Σy)/dx four ways at {_point_text(h, digits)}"), four]
     if result.jacobian is not None:
         entries = len(h.rows) * len(h.columns)
         parts.append(
@@ -411,19 +589,19 @@ def _check_parts(result: Any, d: int, digits: int | None) -> Parts:
             f"differences (eps={num(result.eps)}): {entries - len(result.differences)} of {entries} entries agree"
         )
         if result.differences:
-            dt = Table(title="entries that differ", title_justify="left")
-            for col in ("output", "input", "autograd", "SymPy", "finite diff.", ""):
-                dt.add_column(col, justify="left" if col in ("output", "input", "") else "right")
-            for e in result.differences[:MAX_TABLE_ROWS]:
-                dt.add_row(
-                    e["row"],
-                    e["column"],
-                    num(e["autograd"], d),
-                    num(e["symbolic"], d),
-                    num(e["finite_difference"], d),
-                    "at a kink (expected)" if e["at_kink"] else "",
+            diffs = result.differences[:MAX_TABLE_ROWS]
+            parts.append(
+                Fitted(
+                    [label("output", [e["row"] for e in diffs]), label("input", [e["column"] for e in diffs])],
+                    [
+                        Col("autograd", [num(e["autograd"], d) for e in diffs]),
+                        Col("SymPy", [num(e["symbolic"], d) for e in diffs]),
+                        Col("finite diff.", [num(e["finite_difference"], d) for e in diffs]),
+                        Col("", ["at a kink (expected)" if e["at_kink"] else "" for e in diffs], "left", wrap=True),
+                    ],
+                    title="entries that differ",
                 )
-            parts.append(dt)
+            )
             if len(result.differences) > MAX_TABLE_ROWS:
                 parts.append(_dim(f"... and {len(result.differences) - MAX_TABLE_ROWS} more (see --format json)"))
     parts.append(
@@ -437,20 +615,17 @@ def _check_parts(result: Any, d: int, digits: int | None) -> Parts:
 
 
 def _jvp_parts(result: Any, d: int, digits: int | None) -> Parts:
-    from rich.table import Table
-
     h = result.header
-    ut = Table()
-    ut.add_column("input", style="bold")
-    ut.add_column("u", justify="right")
-    for j in _clip(len(h.columns), MAX_TABLE_ROWS):
-        ut.add_row(*(["…"] * 2 if j is None else [h.columns[j], num(result.u[j], d)]))
-    t = Table()
-    t.add_column("output", style="bold")
-    t.add_column("y", justify="right")
-    t.add_column("J·u", justify="right")
-    for i in _clip(len(h.rows), MAX_TABLE_ROWS):
-        t.add_row(*(["…"] * 3 if i is None else [h.titles[i], num(h.value[i], d), num(result.jvp[i], d)]))
+    cols = _clip(len(h.columns), MAX_TABLE_ROWS)
+    ut = Fitted(
+        [label("input", _cells(cols, lambda j: h.columns[j]))], [Col("u", _cells(cols, lambda j: num(result.u[j], d)))]
+    )
+    rows = _clip(len(h.rows), MAX_TABLE_ROWS)
+    value = h.value or [math.nan] * len(h.rows)
+    t = Fitted(
+        [label("output", _cells(rows, lambda i: h.titles[i]))],
+        [Col("y", _cells(rows, lambda i: num(value[i], d))), Col("J·u", _cells(rows, lambda i: num(result.jvp[i], d)))],
+    )
     parts: Parts = [_title(f"J·u by forward mode at {_point_text(h, digits)}"), ut, t, _dim(result.method)]
     if result.v is not None:
         parts.append(
@@ -462,24 +637,28 @@ def _jvp_parts(result: Any, d: int, digits: int | None) -> Parts:
     return parts
 
 
-def _hessian_parts(result: Any, d: int, digits: int | None) -> Parts:
-    from rich.table import Table
+def _hessian_fit(result: Any, i: int, d: int) -> Fitted:
+    """Output i's Hessian: rows and columns ∂/∂ each input (clipped when large)."""
+    h = result.header
+    rows = _clip(len(h.columns), MAX_TABLE_ROWS)
+    cols = _clip(len(h.columns), MAX_TABLE_COLS)
+    first = label("", ["…" if r is None else f"∂/∂{h.columns[r]}" for r in rows])
+    values = [
+        Col(
+            "…" if j is None else f"∂/∂{h.columns[j]}",
+            ["…" if r is None or j is None else num(result.hessian[i][r][j], d) for r in rows],
+        )
+        for j in cols
+    ]
+    return Fitted([first], values, long_headers=("", "value"))
 
+
+def _hessian_parts(result: Any, d: int, digits: int | None) -> Parts:
     h = result.header
     parts: Parts = [_title(f"Hessians at {_point_text(h, digits)}")]
     for i in range(min(len(h.rows), MAX_TABLE_ROWS)):
         parts.append(_title(f"∂²{h.rows[i]}: {h.titles[i]}"))
-        t = Table()
-        t.add_column("", style="bold")
-        cols = _clip(len(h.columns), MAX_TABLE_COLS)
-        for j in cols:
-            t.add_column("…" if j is None else f"∂/∂{h.columns[j]}", justify="right")
-        for r in _clip(len(h.columns), MAX_TABLE_ROWS):
-            if r is None:
-                t.add_row(*(["…"] * (len(cols) + 1)))
-                continue
-            t.add_row(f"∂/∂{h.columns[r]}", *("…" if j is None else num(result.hessian[i][r][j], d) for j in cols))
-        parts.append(t)
+        parts.append(_hessian_fit(result, i, d))
     if len(h.rows) > MAX_TABLE_ROWS:
         parts.append(_dim(f"... {len(h.rows) - MAX_TABLE_ROWS} more outputs (see --format json)"))
     parts += [
@@ -508,51 +687,89 @@ def _graph_parts(result: Any, d: int, digits: int | None) -> Parts:
     ]
 
 
+class Code:
+    """Lines of Python, wrapped where Python allows (see :mod:`codewrap`) to the width they are drawn at."""
+
+    def __init__(self, lines: list[str]) -> None:
+        self.lines = lines
+
+    def __rich_console__(self, console: Any, options: Any) -> Any:
+        from rich.syntax import Syntax
+
+        from .codewrap import wrap_lines
+
+        text = "\n".join(wrap_lines(self.lines, options.max_width))
+        yield Syntax(text, "python", theme="ansi_dark", background_color="default", word_wrap=True)
+
+
+class StepPanel:
+    """A step in a frame, its title in the top border when it fits there, else as its first line."""
+
+    def __init__(self, title: str, inner: Parts) -> None:
+        self.title, self.inner = title, inner
+
+    def __rich_console__(self, console: Any, options: Any) -> Any:
+        from rich.cells import cell_len
+        from rich.console import Group
+        from rich.panel import Panel
+
+        if cell_len(self.title) + 6 <= options.max_width:
+            yield Panel(Group(*self.inner), title=self.title, title_align="left")
+        else:
+            yield Panel(Group(_title(self.title), *self.inner))
+
+
 def _narrative_parts(result: Any, d: int, digits: int | None) -> Parts:
-    from rich.console import Group
-    from rich.panel import Panel
-    from rich.syntax import Syntax
-    from rich.table import Table
     from rich.text import Text
 
     parts: Parts = []
     for step in result.steps:
         inner: Parts = []
         if step.code:
-            inner.append(Syntax("\n".join(step.code), "python", theme="ansi_dark", background_color="default"))
+            inner.append(Code(list(step.code)))
         for o in step.outcome:
             inner.append(Text("→ " + o, style="cyan"))
         if step.text:
             inner.append(Text(step.text))
-        parts.append(Panel(Group(*inner), title=step.title, title_align="left"))
+        parts.append(StepPanel(step.title, inner))
     if getattr(result, "wrong", None) is not None:
         h = result.header
-        t = Table(title="rows without zeroing (wrong) | with zeroing (right)", title_justify="left")
-        t.add_column("output", style="bold")
-        t.add_column("wrong", justify="right", style="red")
-        t.add_column("right", justify="right", style="green")
-        for i in _clip(len(h.rows), MAX_TABLE_ROWS):
-            if i is None:
-                t.add_row("…", "…", "…")
-            else:
-                t.add_row(
-                    h.titles[i],
-                    "  ".join(num(v, d) for v in result.wrong[i]),
-                    "  ".join(num(v, d) for v in result.right[i]),
-                )
-        parts.append(t)
+        rows = _clip(len(h.rows), MAX_TABLE_ROWS)
+        parts.append(
+            Fitted(
+                [label("output", _cells(rows, lambda i: h.titles[i]))],
+                [
+                    Col(
+                        "wrong",
+                        _cells(rows, lambda i: "  ".join(num(v, d) for v in result.wrong[i])),
+                        wrap=True,
+                        style="red",
+                    ),
+                    Col(
+                        "right",
+                        _cells(rows, lambda i: "  ".join(num(v, d) for v in result.right[i])),
+                        wrap=True,
+                        style="green",
+                    ),
+                ],
+                title="rows without zeroing (wrong) | with zeroing (right)",
+            )
+        )
     return parts
 
 
 def examples_renderable(listing: ExampleList) -> Any:
-    from rich.table import Table
-
-    t = Table(title="Examples (vjp jacobian --example NAME)", title_justify="left")
-    for col in ("name", "expression", "--at", "--v", "description"):
-        t.add_column(col, overflow="fold")
-    for e in listing.items:
-        t.add_row(e.name + (" (default)" if e.default else ""), e.expression, e.at or "", e.v or "", e.description)
-    return t
+    items = listing.items
+    return Fitted(
+        [label("name", [e.name + (" (default)" if e.default else "") for e in items])],
+        [
+            Col("expression", [e.expression for e in items], "left", wrap=True),
+            Col("--at", [e.at or "" for e in items], "left", wrap=True),
+            Col("--v", [e.v or "" for e in items], "left", wrap=True),
+            Col("description", [e.description for e in items], "left", wrap=True),
+        ],
+        title="Examples (vjp jacobian --example NAME)",
+    )
 
 
 def functions_renderable(listing: FunctionList) -> Any:
@@ -636,24 +853,28 @@ class MatrixView:
         yield Group(*heat_parts(r, self.d, self.digits, width, console.color_system is not None))
 
 
+NUMBER_LINES = 60  # terminal lines a matrix's numbers may take (split or long) before auto draws a picture
+
+
 def wants_heat(result: Result, width: int, view: str, d: int) -> bool:
-    """``heat``: always; ``numbers``: never; ``auto``: when the numbers would not fit the terminal."""
+    """``heat``: always; ``numbers``: never; ``auto``: for a large matrix, or one whose numbers, split
+    to fit the terminal, would take more than NUMBER_LINES lines (a table a bit too wide is split)."""
     if view != "auto":
         return view == "heat"
     if isinstance(result, HessianResult):
-        matrices, first = result.hessian, max(len(c) for c in result.header.columns) + 4
+        matrices = result.hessian
     else:
         assert isinstance(result, JacobianResult)
-        matrices, first = [result.jacobian], 12
+        matrices = [result.jacobian]
     for matrix in matrices:
         m, n = len(matrix), len(matrix[0]) if matrix else 0
         if m > MAX_TABLE_ROWS or n > MAX_TABLE_COLS:
             return True
-        cols = zip(zip(*matrix), result.header.columns)
-        widths = [max([len(num(v, d)) for v in col] + [len(c) + 3]) for col, c in cols]
-        if first + 12 + sum(w + 3 for w in widths) > width:  # label, y and each number column with its padding
-            return True
-    return False
+    if isinstance(result, HessianResult):
+        fits = [_hessian_fit(result, i, d) for i in range(len(matrices))]
+    else:
+        fits = [_jacobian_fit(result, d)]
+    return any(f.plan(width).lines > NUMBER_LINES for f in fits)
 
 
 def heat_parts(result: Any, d: int, digits: int | None, width: int, colour: bool) -> Parts:
