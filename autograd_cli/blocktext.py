@@ -20,11 +20,12 @@ import torch
 from .results import METHOD_DETAIL, CheckResult, Header, JacobianResult, ProductResult, Result
 
 
-def numbers_text(rows: torch.Tensor, sep: str, digits: int | None) -> str:
+def numbers_text(rows: torch.Tensor, sep: str, digits: int | None, float32: bool = False) -> str:
     """(P, k) numbers as P lines of k fields, each as ``render.num`` writes it.
 
     Shortest round-trip repr without a trailing ``.0`` (or ``digits`` significant digits),
-    ``0`` for -0, ``nan``, ``inf``, ``-inf``.
+    ``0`` for -0, ``nan``, ``inf``, ``-inf``; with ``float32``, the shortest text that float32
+    reads back (``floattext``), as a float32 result prints alone.
     """
     count, width = rows.shape
     if count == 0:
@@ -34,7 +35,12 @@ def numbers_text(rows: torch.Tensor, sep: str, digits: int | None) -> str:
     from .render import number_lines
 
     # + 0.0 turns -0.0 into 0.0 (IEEE), so no field reads "-0"
-    return number_lines((rows.to(torch.float64) + 0.0).reshape(-1).tolist(), width, sep, digits)
+    values = (rows.to(torch.float64) + 0.0).reshape(-1).tolist()
+    if float32 and digits is None:
+        from .floattext import shortest32_all
+
+        values = shortest32_all(values)
+    return number_lines(values, width, sep, digits)
 
 
 def _nested(shape: tuple[int, ...]) -> str:
@@ -181,19 +187,22 @@ class BlockWriter:
             result = t["jacobians"].reshape(count, -1)
         else:
             result = t["vjps"]
+        float32 = result.dtype == torch.float32
         if self.fmt == "plain":
-            return numbers_text(result, "\t", self.digits)
+            return numbers_text(result, "\t", self.digits, float32)
         parts = [block.points, *([block.vs] if self.command == "product" and block.vs is not None else []), result]
         self._has_v = self.command == "product" and block.vs is not None
         rows = torch.cat([p.to(torch.float64).reshape(count, -1) for p in parts], dim=1)
         self._head()
-        return numbers_text(rows, "," if self.fmt == "csv" else "\t", self.digits)
+        return numbers_text(rows, "," if self.fmt == "csv" else "\t", self.digits, float32)
 
     def _records_text(self, results: list[Result]) -> str:
         """check's points (one line each) and LaTeX/Markdown (a block each), from the records a
         single point prints."""
-        from .render import csv_header_and_row, delimited, num
+        from .render import csv_header_and_row, delimited, num, shown_numbers
 
+        if self.fmt != "json":  # JSON keeps every bit; text is as short as the dtype allows
+            results = [shown_numbers(res) for res in results]
         if self.fmt in ("latex", "markdown"):
             from . import formats
             from .render import _point_text

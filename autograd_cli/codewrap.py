@@ -155,5 +155,11 @@ def _place_comment(code: list[str], comment: str, indent: str, width: int) -> li
         return [*code[:-1], code[-1] + "  " + comment]
     body = comment[1:].strip()
     room = max(10, width - len(indent) - 4)
-    pieces = textwrap.wrap(body, room, break_long_words=False, break_on_hyphens=False) or [""]
+    pieces: list[str] = []
+    for item in body.split("; "):  # `a.grad = [..]; b.grad = [..]`: one item to a line when they do not fit
+        joined = f"{pieces[-1]}; {item}" if pieces else item
+        if pieces and len(joined) <= room:
+            pieces[-1] = joined
+        else:
+            pieces += textwrap.wrap(item, room, break_long_words=False, break_on_hyphens=False) or [""]
     return [*code, f"{indent}# {pieces[0]}", *(f"{indent}#   {p}" for p in pieces[1:])]

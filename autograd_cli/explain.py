@@ -30,6 +30,16 @@ def _fmt(values: list[float] | float) -> str:
     return num(values, 6)
 
 
+def _shaped(values: list[float], shape: tuple[int, ...]) -> str:
+    """Flat row-major values written in ``shape``, as tensor.tolist() nests them: ``[[1, 2], [3, 4]]``."""
+    if not shape:
+        return _fmt(values[0])
+    if len(shape) == 1:
+        return _fmt(values)
+    step = math.prod(shape[1:])
+    return "[" + ", ".join(_shaped(values[i * step : (i + 1) * step], shape[1:]) for i in range(shape[0])) + "]"
+
+
 def _vec(values: list[float]) -> str:
     """A Python literal for a 1-D float list, as the steps' code writes it."""
     return "[" + ", ".join(repr(float(v)) for v in values) + "]"
@@ -58,6 +68,18 @@ class _Session:
         self.grad_name = ", ".join(f"{n}.grad" for n in self.leaf_vars)
         self.m, self.n = problem.m, problem.n
         self.dtype = problem.dtype
+
+    def grad_text(self, values: list[float]) -> str:
+        """Each leaf's .grad in its own shape: ``b.grad = [1, 2]; W.grad = [[1, 2], [3, 4]]``."""
+        if self.single:
+            return f"{self.leaf}.grad = {_fmt(values)}"
+        parts: list[str] = []
+        k = 0
+        for inp, var in zip(self.problem.leaf_inputs, self.leaf_vars):
+            size = math.prod(inp.shape)
+            parts.append(f"{var}.grad = {_shaped(values[k : k + size], tuple(inp.shape))}")
+            k += size
+        return "; ".join(parts)
 
     def zero_code(self) -> str:
         return "; ".join(f"{n}.grad.zero_()" for n in self.leaf_vars)
@@ -217,7 +239,7 @@ def explain(problem: Problem, v: tuple[float, ...] | None = None) -> ExplainResu
                     f"{number}. Row {i} of J",
                     [
                         f"{s.e}_{i} = {s.e_code(i)}",
-                        f"{o}.backward({s.e}_{i}, retain_graph=True)  # {s.grad_name} = {_fmt(row)}",
+                        f"{o}.backward({s.e}_{i}, retain_graph=True)  # {s.grad_text(row)}",
                         s.read_code(f"{s.row}_{i}"),
                         f"{s.zero_code()}  # back to zeros",
                     ],
@@ -251,9 +273,9 @@ def explain(problem: Problem, v: tuple[float, ...] | None = None) -> ExplainResu
                 f"{number}. vᵀJ for v = {_fmt(list(v))}",
                 [
                     f"{o}.backward(torch.tensor({_vec(list(v))}, dtype=torch.{s.dtype}){reshape}, retain_graph=True)"
-                    f"  # {s.grad_name} = {_fmt(vjp)}"
+                    f"  # {s.grad_text(vjp)}"
                 ],
-                [f"{s.grad_name} = {_fmt(vjp)}"],
+                [s.grad_text(vjp)],
                 f"One backward call weighs the rows by v: vᵀJ = {terms} = {_fmt(vjp)}. "
                 "This is why torch asks for `gradient`: it is v.",
             )
@@ -272,13 +294,12 @@ def explain(problem: Problem, v: tuple[float, ...] | None = None) -> ExplainResu
         Step(
             f"{number}. {o}.sum().backward() is {o}.backward(torch.ones_like({o}))",
             [
-                f"{s.zero_code()}; {o}.sum().backward(retain_graph=True)  # {s.grad_name} = {_fmt(g_sum)}",
-                f"{s.zero_code()}; {o}.backward(torch.ones_like({o}), retain_graph=True)"
-                f"  # {s.grad_name} = {_fmt(g_ones)}",
+                f"{s.zero_code()}; {o}.sum().backward(retain_graph=True)  # {s.grad_text(g_sum)}",
+                f"{s.zero_code()}; {o}.backward(torch.ones_like({o}), retain_graph=True)  # {s.grad_text(g_ones)}",
             ],
             [
-                f"{s.grad_name} = {_fmt(g_sum)}  (sum)",
-                f"{s.grad_name} = {_fmt(g_ones)}  (ones)",
+                f"{s.grad_text(g_sum)}  (sum)",
+                f"{s.grad_text(g_ones)}  (ones)",
                 f"1ᵀJ = {_fmt(colsums)}  (column sums)",
             ],
             f"Σ{o} is a scalar, so it needs no gradient argument; its gradient is Σ_i row_i = 1ᵀJ, the same "
@@ -366,7 +387,7 @@ def _scalar(problem: Problem) -> PitfallResult:
     else:
         try:
             s.y.backward(retain_graph=True)
-            outcome = [f"{s.grad_name} = {_fmt(s.grads())}  (no error: y is a scalar)"]
+            outcome = [f"{s.grad_text(s.grads())}  (no error: y is a scalar)"]
         except RuntimeError as err:
             error = str(err).strip().splitlines()[0]
             outcome = [f"RuntimeError: {error}"]
@@ -387,7 +408,7 @@ def _scalar(problem: Problem) -> PitfallResult:
         Step(
             "The fix",
             [f"{s.o}.backward(torch.ones_like({s.o}))  # or {s.o}.sum().backward(), or {s.o}.backward(v)"],
-            [f"{s.grad_name} = {_fmt(fix_grads)}"],
+            [s.grad_text(fix_grads)],
             "torch.ones_like(y) weighs every output by 1, giving the column sums 1ᵀJ; any v gives vᵀJ; "
             "`vjp jacobian` uses one-hot v's to get each row.",
         ),
@@ -406,11 +427,11 @@ def _retain(problem: Problem) -> PitfallResult:
     else:
         g = s.onehot(0)
         s.y.backward(g)  # no retain_graph: the graph's saved tensors are freed
-        outcome.append(f"first backward: {s.grad_name} = {_fmt(s.grads())}")
+        outcome.append(f"first backward: {s.grad_text(s.grads())}")
         s.zero()
         try:
             s.y.backward(s.onehot(min(1, s.m - 1)))
-            outcome.append(f"second backward: {s.grad_name} = {_fmt(s.grads())}")
+            outcome.append(f"second backward: {s.grad_text(s.grads())}")
         except RuntimeError as err:
             error = str(err).strip().splitlines()[0]
             outcome.append(f"second backward: RuntimeError: {error}")

@@ -236,6 +236,10 @@ def _point(h: Header, digits: int | None) -> str:
     return _point_text(h, HUMAN_DIGITS if digits is None else digits)
 
 
+def _in_dtype(h: Header) -> str:
+    return "" if h.dtype == "float64" else f" ({h.dtype})"
+
+
 def _matrix_table(h: Header, cells: list[list[str]], value: list[str] | None) -> str:
     head = ["output", *(["y"] if value is not None else []), *(f"∂/∂{md_cell(c)}" for c in h.columns)]
     rows = [[md_code(h.titles[i]), *([value[i]] if value is not None else []), *cells[i]] for i in range(len(cells))]
@@ -251,7 +255,7 @@ def markdown(result: Result, digits: int | None) -> str:
         parts.append("**Symbolic Jacobian (SymPy)**\n")
         parts.append(_matrix_table(h, [[md_code(c) for c in row] for row in result.jacobian], None))
     elif isinstance(result, JacobianResult):
-        parts.append(f"**Jacobian at {md_cell(_point(h, digits))}** (method: {result.method})\n")
+        parts.append(f"**Jacobian{_in_dtype(h)} at {md_cell(_point(h, digits))}** (method: {result.method})\n")
         value = [n(v) for v in h.value] if h.value is not None else None
         parts.append(_matrix_table(h, [[n(v) for v in row] for row in result.jacobian], value))
         if result.determinant is not None:
@@ -263,7 +267,7 @@ def markdown(result: Result, digits: int | None) -> str:
     elif isinstance(result, CheckResult):
         parts += _check_md(result, n, digits)
     elif isinstance(result, JvpResult):
-        parts.append(f"**J·u by forward mode at {md_cell(_point(h, digits))}**\n")
+        parts.append(f"**J·u by forward mode{_in_dtype(h)} at {md_cell(_point(h, digits))}**\n")
         parts.append(md_table(["input", "u"], [[md_cell(c), n(u)] for c, u in zip(h.columns, result.u)]))
         ys = h.value or [math.nan] * len(h.rows)
         parts.append(
@@ -273,7 +277,7 @@ def markdown(result: Result, digits: int | None) -> str:
             verdict = "PASS" if result.match else "FAIL"
             parts.append(f"**{verdict}** vᵀ(Ju) = {n(result.vT_jvp)} and (vᵀJ)u = {n(result.vjp_u)}\n")
     elif isinstance(result, HessianResult):
-        parts.append(f"**Hessians at {md_cell(_point(h, digits))}**\n")
+        parts.append(f"**Hessians{_in_dtype(h)} at {md_cell(_point(h, digits))}**\n")
         for label, title, hess in zip(h.rows, h.titles, result.hessian):
             parts.append(f"∂²{md_cell(label)}: {md_code(title)}\n")
             head = ["", *(f"∂/∂{md_cell(c)}" for c in h.columns)]
@@ -291,13 +295,13 @@ def _product_md(result: ProductResult, n: Any, digits: int | None) -> list[str]:
     point = h.leaf_point or [math.nan] * len(h.columns)
     parts = []
     if result.v is not None:
-        parts.append(f"**y.backward(v) at {at}**\n")
+        parts.append(f"**y.backward(v){_in_dtype(h)} at {at}**\n")
         value = h.value or [math.nan] * len(h.rows)
         parts.append(
             md_table(["output", "y", "v"], [[md_code(t), n(y), n(v)] for t, y, v in zip(h.titles, value, result.v)])
         )
     else:
-        parts.append(f"**y.backward() at {at}** (y is a scalar: an implicit gradient of 1)\n")
+        parts.append(f"**y.backward(){_in_dtype(h)} at {at}** (y is a scalar: an implicit gradient of 1)\n")
     parts.append(
         md_table(
             ["input", "value", "vᵀJ = grad"],
@@ -309,7 +313,7 @@ def _product_md(result: ProductResult, n: Any, digits: int | None) -> list[str]:
 
 def _check_md(result: CheckResult, n: Any, digits: int | None) -> list[str]:
     h = result.header
-    parts = [f"**d(Σy)/dx four ways at {md_cell(_point(h, digits))}**\n"]
+    parts = [f"**d(Σy)/dx four ways{_in_dtype(h)} at {md_cell(_point(h, digits))}**\n"]
     keys = ("sum_backward", "ones_backward", "column_sums", "symbolic")
     head = ["input", "y.sum().backward()", "y.backward(ones_like(y))", "1ᵀJ (column sums)", "SymPy d(Σy)/dx"]
     parts.append(

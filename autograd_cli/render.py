@@ -57,6 +57,14 @@ def num(v: float, digits: int | None = None) -> str:
     return "0" if text == "-0" else text
 
 
+def shown_numbers(result: Any) -> Any:
+    """``result`` with its numbers as text will show them: in float32, the shortest decimal that
+    float32 reads back (0.1, not 0.10000000149011612); float64 as it is."""
+    from .floattext import shown
+
+    return shown(result, result.header.dtype)
+
+
 def json_safe(value: Any) -> Any:
     """Replace nan/inf by strings, recursively, so the output is valid RFC 8259 JSON."""
     if isinstance(value, float):
@@ -121,9 +129,11 @@ def delimited(rows: Iterable[list[str]], delimiter: str) -> str:
 
 
 def to_text(result: Result, fmt: str, digits: int | None) -> str:
-    """Every format but ``table``: the text to write to stdout."""
+    """Every format but ``table``: the text to write to stdout (numbers as short as the dtype allows,
+    but JSON's, which keep every bit: see :mod:`floattext`)."""
     if fmt == "json":
         return to_json(result.to_dict()) + "\n"
+    result = shown_numbers(result)
     if fmt in ("latex", "markdown"):
         from . import formats
 
@@ -242,6 +252,11 @@ def console(stream: IO[str]):  # type: ignore[no-untyped-def]
     return Console(file=stream, highlight=False, soft_wrap=False)
 
 
+def in_dtype(h: Header) -> str:
+    """`` (float32)`` for a title, when the numbers are not the default float64."""
+    return "" if h.dtype == "float64" else f" ({h.dtype})"
+
+
 def _point_text(h: Header, digits: int | None) -> str:
     if h.point is None:
         return ""
@@ -278,6 +293,7 @@ def renderable(result: Result, digits: int | None = None, view: str = "auto") ->
     from rich.console import Group
 
     d = TABLE_DIGITS if digits is None else digits
+    result = shown_numbers(result)
     if view != "numbers" and isinstance(result, (JacobianResult, HessianResult)):
         return Group(MatrixView(result, d, digits, view))
     builders: dict[type, Callable[[Any, int, int | None], Parts]] = {
@@ -461,7 +477,7 @@ def _jacobian_parts(result: Any, d: int, digits: int | None) -> Parts:
             *_clipped_note(h, len(result.jacobian)),
         ]
     parts: Parts = [
-        _title(f"Jacobian at {_point_text(h, digits)}"),
+        _title(f"Jacobian{in_dtype(h)} at {_point_text(h, digits)}"),
         _jacobian_fit(result, d),
         *_clipped_note(h, len(result.jacobian)),
         _dim(f"method: {result.method} — {result.method_detail}"),
@@ -483,7 +499,7 @@ def _product_parts(result: Any, d: int, digits: int | None) -> Parts:
     at = _point_text(h, digits)
     parts: Parts = []
     if result.v is not None:
-        parts.append(_title(f"y.backward(v) at {at}"))
+        parts.append(_title(f"y.backward(v){in_dtype(h)} at {at}"))
         rows = _clip(len(h.rows), MAX_TABLE_ROWS)
         value = h.value or [math.nan] * len(h.rows)
         parts.append(
@@ -496,7 +512,7 @@ def _product_parts(result: Any, d: int, digits: int | None) -> Parts:
             )
         )
     else:
-        parts.append(_title(f"y.backward() at {at}"))
+        parts.append(_title(f"y.backward(){in_dtype(h)} at {at}"))
     parts += _gradient_parts(result, d)
     if result.v is None:
         parts.append(_dim("y is a scalar, so backward() used an implicit gradient of 1"))
@@ -581,7 +597,7 @@ def _check_parts(result: Any, d: int, digits: int | None) -> Parts:
     four = Fitted(
         [label("input", _cells(shown, lambda j: h.columns[j]))], [Col(head, column(k)) for head, k in zip(heads, keys)]
     )
-    parts: Parts = [_title(f"d(Σy)/dx four ways at {_point_text(h, digits)}"), four]
+    parts: Parts = [_title(f"d(Σy)/dx four ways{in_dtype(h)} at {_point_text(h, digits)}"), four]
     if result.jacobian is not None:
         entries = len(h.rows) * len(h.columns)
         parts.append(
@@ -626,7 +642,7 @@ def _jvp_parts(result: Any, d: int, digits: int | None) -> Parts:
         [label("output", _cells(rows, lambda i: h.titles[i]))],
         [Col("y", _cells(rows, lambda i: num(value[i], d))), Col("J·u", _cells(rows, lambda i: num(result.jvp[i], d)))],
     )
-    parts: Parts = [_title(f"J·u by forward mode at {_point_text(h, digits)}"), ut, t, _dim(result.method)]
+    parts: Parts = [_title(f"J·u by forward mode{in_dtype(h)} at {_point_text(h, digits)}"), ut, t, _dim(result.method)]
     if result.v is not None:
         parts.append(
             _verdict(
@@ -655,7 +671,7 @@ def _hessian_fit(result: Any, i: int, d: int) -> Fitted:
 
 def _hessian_parts(result: Any, d: int, digits: int | None) -> Parts:
     h = result.header
-    parts: Parts = [_title(f"Hessians at {_point_text(h, digits)}")]
+    parts: Parts = [_title(f"Hessians{in_dtype(h)} at {_point_text(h, digits)}")]
     for i in range(min(len(h.rows), MAX_TABLE_ROWS)):
         parts.append(_title(f"∂²{h.rows[i]}: {h.titles[i]}"))
         parts.append(_hessian_fit(result, i, d))
@@ -681,7 +697,7 @@ def _graph_parts(result: Any, d: int, digits: int | None) -> Parts:
             sub = branch.add(_graph_label(child))
             stack.append((child, sub))
     return [
-        _title(f"The autograd graph of y at {_point_text(h, digits)} ({result.nodes} grad_fn nodes)"),
+        _title(f"The autograd graph of y{in_dtype(h)} at {_point_text(h, digits)} ({result.nodes} grad_fn nodes)"),
         root,
         _dim("backward() starts at y.grad_fn and follows next_functions; AccumulateGrad adds into the leaf's .grad"),
     ]
@@ -720,6 +736,7 @@ class StepPanel:
 
 
 def _narrative_parts(result: Any, d: int, digits: int | None) -> Parts:
+    from rich.table import Table
     from rich.text import Text
 
     parts: Parts = []
@@ -727,8 +744,13 @@ def _narrative_parts(result: Any, d: int, digits: int | None) -> Parts:
         inner: Parts = []
         if step.code:
             inner.append(Code(list(step.code)))
-        for o in step.outcome:
-            inner.append(Text("→ " + o, style="cyan"))
+        if step.outcome:  # "→ " hangs: a long outcome wraps under its own text
+            outcomes = Table.grid(padding=(0, 1))
+            outcomes.add_column(style="cyan", width=1)
+            outcomes.add_column(style="cyan")
+            for o in step.outcome:
+                outcomes.add_row("→", o)
+            inner.append(outcomes)
         if step.text:
             inner.append(Text(step.text))
         parts.append(StepPanel(step.title, inner))
@@ -822,6 +844,7 @@ def markdown(result: Result, digits: int | None = None) -> str:
     (``--format markdown``); a graph or a walk-through as its plain text in a code block."""
     from . import formats
 
+    result = shown_numbers(result)
     if isinstance(result, (GraphResult, NarrativeResult)):
         return "```\n" + plain(result, digits) + "```\n"
     return formats.markdown(result, digits)
@@ -885,7 +908,7 @@ def heat_parts(result: Any, d: int, digits: int | None, width: int, colour: bool
         at = at[: max(10, width - 30)].rsplit(",", 1)[0] + f", … ({len(h.columns)} inputs)"
     if isinstance(result, JacobianResult):
         parts: Parts = [
-            _title(f"Jacobian at {at}"),
+            _title(f"Jacobian{in_dtype(h)} at {at}"),
             heat_picture(result.jacobian, h.rows, h.columns, width, colour),
             _dim(f"method: {result.method} — {result.method_detail}"),
         ]
@@ -894,7 +917,7 @@ def heat_parts(result: Any, d: int, digits: int | None, width: int, colour: bool
         if result.rank is not None:
             parts.append(f"rank J = {result.rank}, condition number = {num(result.condition or math.nan, d)}")
         return parts
-    parts = [_title(f"Hessians at {at}")]
+    parts = [_title(f"Hessians{in_dtype(h)} at {at}")]
     names = list(h.columns)
     for i, hess in enumerate(result.hessian[:MAX_TABLE_ROWS]):
         parts.append(_title(f"∂²{h.rows[i]}: {h.titles[i]}"))
