@@ -162,6 +162,9 @@ def latex(result: Result, digits: int | None) -> str:
             lines.append(r"v^\top J = " + _row(result.vjp, digits))
         else:
             lines.append(r"\nabla y^\top = " + _row(result.vjp, digits))
+        for name, shape, start in grad_layout(result)[1]:  # a matrix input's gradient as a matrix
+            rows = grad_matrix(result.vjp[start : start + math.prod(shape)], shape)
+            lines.append(r"\texttt{" + escape_tex(name) + ".grad} = " + _matrix([r for _, r in rows], digits))
     elif isinstance(result, CheckResult):
         lines += _check_latex(result, digits)
     elif isinstance(result, JvpResult):
@@ -302,13 +305,48 @@ def _product_md(result: ProductResult, n: Any, digits: int | None) -> list[str]:
         )
     else:
         parts.append(f"**y.backward(){_in_dtype(h)} at {at}** (y is a scalar: an implicit gradient of 1)\n")
-    parts.append(
-        md_table(
-            ["input", "value", "vᵀJ = grad"],
-            [[md_cell(c), n(x), n(g)] for c, x, g in zip(h.columns, point, result.vjp)],
+    flat, matrices = grad_layout(result)
+    if flat:
+        parts.append(
+            md_table(
+                ["input", "value", "vᵀJ = grad"],
+                [[md_cell(h.columns[j]), n(point[j]), n(result.vjp[j])] for j in flat],
+            )
         )
-    )
+    for name, shape, start in matrices:  # a matrix input's gradient as a matrix
+        rows = grad_matrix(result.vjp[start : start + math.prod(shape)], shape)
+        parts.append(f"**{md_cell(name)}.grad** (vᵀJ for {md_cell(name)}, shape {shape})\n")
+        head = ["", *(f"{md_cell(name)}[{':,' * (len(shape) - 1)}{j}]" for j in range(shape[-1]))]
+        body = [[f"{md_cell(name)}[{','.join(map(str, idx))},:]", *map(n, row)] for idx, row in rows]
+        parts.append(md_table(head, body))
     return parts
+
+
+def grad_layout(result: ProductResult) -> tuple[list[int], list[tuple[str, tuple[int, ...], int]]]:
+    """vᵀJ's columns of scalar and vector inputs, and each matrix (or higher) input as
+    (name, shape, first column): the ones to show in their own shape."""
+    h = result.header
+    flat: list[int] = []
+    matrices: list[tuple[str, tuple[int, ...], int]] = []
+    k = 0
+    for name in result.grads():
+        shape = tuple(h.input_shapes[name])
+        size = math.prod(shape)
+        if len(shape) <= 1:
+            flat += range(k, k + size)
+        else:
+            matrices.append((name, shape, k))
+        k += size
+    return flat, matrices
+
+
+def grad_matrix(values: Sequence[float], shape: tuple[int, ...]) -> list[tuple[tuple[int, ...], list[float]]]:
+    """A tensor's flat values as rows of its last dimension, each with its leading index."""
+    cols = shape[-1]
+    lead: list[tuple[int, ...]] = [()]
+    for size in shape[:-1]:
+        lead = [(*idx, i) for idx in lead for i in range(size)]
+    return [(idx, list(values[r * cols : (r + 1) * cols])) for r, idx in enumerate(lead)]
 
 
 def _check_md(result: CheckResult, n: Any, digits: int | None) -> list[str]:

@@ -268,9 +268,23 @@ def _point_text(h: Header, digits: int | None) -> str:
         size = math.prod(shape)
         vals = h.point[k : k + size]
         k += size
-        shown = ", ".join(num(v, digits) for v in vals[:8]) + (", …" if size > 8 else "")
-        parts.append(f"{name} = [{shown}] {tuple(shape)}" if shape else f"{name} = {shown}")
+        if not shape:
+            parts.append(f"{name} = {num(vals[0], digits)}")
+        elif size <= 8:  # whole: in its own shape, as tensor.tolist() nests it
+            parts.append(f"{name} = {_nested_text(vals, tuple(shape), digits)}")
+        else:
+            shown = ", ".join(num(v, digits) for v in vals[:8])
+            parts.append(f"{name} = [{shown}, …] {tuple(shape)}")
     return "; ".join(parts)
+
+
+def _nested_text(values: list[float], shape: tuple[int, ...], digits: int | None) -> str:
+    """``[[1, 2], [3, 4]]``: flat row-major values written in ``shape``."""
+    if len(shape) <= 1:
+        return "[" + ", ".join(num(v, digits) for v in values) + "]"
+    step = math.prod(shape[1:])
+    inner = (_nested_text(values[i * step : (i + 1) * step], shape[1:], digits) for i in range(shape[0]))
+    return "[" + ", ".join(inner) + "]"
 
 
 def _clip(n: int, limit: int) -> list[int | None]:
@@ -395,11 +409,13 @@ class Fitted:
         for j in group:
             self._column(t, self.values[j], p.value_widths[j])
         for i in range(self.rows):
-            t.add_row(*(c.cells[i] for c in self.labels), *(self.values[j].cells[i] for j in group))
+            lead = [_break_label(c.cells[i], w) for c, w in zip(self.labels, p.label_widths)]
+            t.add_row(*lead, *(self.values[j].cells[i] for j in group))
         return t
 
     def _long(self, p: Any) -> Any:
         """Each row: its labels on a line, then one indented line per entry (header, value)."""
+        from rich.cells import cell_len
         from rich.console import Group
         from rich.padding import Padding
         from rich.table import Table
@@ -417,7 +433,10 @@ class Fitted:
                 continue
             if p.kind == "stacked":  # headers too long to share a line with their values
                 for c in self.values:
-                    out.append(Padding(Text(" ".join(c.header.split()), style="dim"), (0, 0, 0, INDENT)))
+                    head = " ".join(c.header.split())
+                    # a header that fits the line but not after the indent is indented less, not folded
+                    indent = max(1, min(INDENT, p.width - cell_len(head)))
+                    out.append(Padding(Text(head, style="dim"), (0, 0, 0, indent)))
                     out.append(Padding(Text(c.cells[i], overflow="fold"), (0, 0, 0, 2 * INDENT)))
                 continue
             grid = Table.grid(padding=(0, GAP))
@@ -427,6 +446,16 @@ class Fitted:
                 grid.add_row(" ".join(c.header.split()), c.cells[i])
             out.append(Padding(grid, (0, 0, 0, INDENT), expand=False))
         return Group(*out)
+
+
+def _break_label(text: str, width: int) -> str:
+    """A label too wide for its column breaks first where it has two spaces: ``y[0]  (y = ...)``
+    puts the row's name on a line of its own, then the formula."""
+    from rich.cells import cell_len
+
+    if cell_len(text) > width and "  " in text:
+        return text.replace("  ", "\n", 1)
+    return text
 
 
 def _matrix_fit(
@@ -522,19 +551,11 @@ def _product_parts(result: Any, d: int, digits: int | None) -> Parts:
 def _gradient_parts(result: Any, d: int) -> Parts:
     """vᵀJ, each input in its own shape: scalars and vectors as rows (input, value, grad), a matrix
     (or a tensor, as rows of its last dimension) as a small matrix of its gradient."""
+    from .formats import grad_layout
+
     h = result.header
     point = h.leaf_point or [math.nan] * len(h.columns)
-    flat: list[int] = []  # columns of scalar and vector inputs
-    matrices: list[tuple[str, tuple[int, ...], int]] = []  # name, shape, first column
-    k = 0
-    for name in result.grads():
-        shape = tuple(h.input_shapes[name])
-        size = math.prod(shape)
-        if len(shape) <= 1:
-            flat += range(k, k + size)
-        else:
-            matrices.append((name, shape, k))
-        k += size
+    flat, matrices = grad_layout(result)
     parts: Parts = []
     if flat:
         shown = [flat[j] if j is not None else None for j in _clip(len(flat), MAX_TABLE_ROWS)]

@@ -52,7 +52,12 @@ def close_lists(a: list[float], b: list[float], rel: float = 1e-12, abs_: float 
 
 
 def numbers(text: str) -> list[float]:
-    """The numbers of the first [...] list in an outcome line (the steps print 6 significant digits)."""
+    """The numbers of an outcome line (the steps print 6 significant digits): its first [...] list,
+    or, for gradients shown in their own shapes (``b.grad = [1, 2]; W.grad = [[3, 4], [5, 6]]``),
+    every leaf's values in order, flattened."""
+    if ".grad = " in text:
+        values = [piece.split(" = ", 1)[1] for piece in text.split("  (")[0].split("; ")]
+        return [float(t) for v in values for t in re.findall(r"-?(?:\d+\.?\d*(?:e[-+]?\d+)?|nan|inf)", v)]
     found = re.search(r"\[([^\]]*)\]", text)
     assert found is not None, text
     return [float(t) for t in found.group(1).split(",") if t.strip()]

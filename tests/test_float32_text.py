@@ -148,3 +148,17 @@ def test_product_table_shows_a_matrix_input_as_a_matrix(vjp) -> None:
     assert [r.split("│")[1].strip() for r in rows] == ["W[0,:]", "W[1,:]"]
     cells = [[float(c) for c in r.split("│")[2:4]] for r in rows]
     assert np.allclose(cells, grads["W"], rtol=1e-5)
+
+
+def test_markdown_and_latex_show_a_matrix_input_as_a_matrix(vjp) -> None:
+    md = vjp("product", *W_TANH, "--v", "1,2", "--format", "markdown").stdout
+    assert "**W.grad** (vᵀJ for W, shape (2, 2))" in md
+    assert "| W[0,:] | 0.108076 | -0.216152 |" in md and "| W[1,:] | 0.0394111 | -0.0788221 |" in md
+    assert "| W[0,0] |" not in md  # not also as flat rows
+    tex = vjp("product", *W_TANH, "--v", "1,2", "--format", "latex").stdout
+    assert r"\texttt{W.grad} = \begin{bmatrix}0.108076 & -0.216152\\0.0394111 & -0.0788221\end{bmatrix}" in tex
+
+
+def test_the_point_in_a_title_is_in_its_own_shape(vjp) -> None:
+    text = vjp("jacobian", *W_TANH, "--format", "table", env={"COLUMNS": "120"}).stdout
+    assert text.startswith("Jacobian at b = [0.1, 0.2]; W = [[1, 2], [3, 4]]; x = [0.5, -1]\n")

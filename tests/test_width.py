@@ -76,7 +76,7 @@ def parse_long(text: str) -> list[tuple[str, list[tuple[str, str]]]]:
         if line.startswith("    ") and pending:
             records[-1][1].append((pending, line.strip()))
             pending = ""
-        elif line.startswith("  ") and records:
+        elif line.startswith(" ") and records:  # a header one cell short of the width is indented by one
             head, _, value = line.strip().rpartition("  ")
             if head:
                 records[-1][1].append((head.strip(), value.strip()))
@@ -301,7 +301,8 @@ CODE = [
 
 
 def _comments(src: str) -> list[str]:
-    return [w for line in src.splitlines() if "#" in line for w in line.split("#", 1)[1].split()]
+    """The comment's words in order (a `;` between gradients may become a line break)."""
+    return [w.rstrip(";") for line in src.splitlines() if "#" in line for w in line.split("#", 1)[1].split()]
 
 
 @pytest.mark.parametrize("width", [30, 40, 52, 60, 76, 120])
@@ -357,3 +358,15 @@ def test_a_step_title_too_long_for_the_border_is_its_first_line(vjp) -> None:
         shown = line.strip("╭╮─ ")
         assert not shown or shown in titles, line
     assert "y.backward(torch.ones_like(y))" in text
+
+
+def test_a_header_one_cell_short_of_the_width_is_indented_less_not_folded() -> None:
+    """`∂/∂a_very_long_variable_name_indeed[10]` is 39 cells: at 40 columns it cannot sit after the
+    usual two-space indent, so it gets one space and stays whole (found by the test above)."""
+    columns = [f"a_very_long_variable_name_indeed[{j}]" for j in range(11)]
+    result = jacobian_result([[0.0] * 11 for _ in range(4)], columns, "x")
+    text = draw(result, 40)
+    assert "one entry per two lines" in text
+    assert " ∂/∂a_very_long_variable_name_indeed[10]" in text.splitlines()
+    assert all(len(line) <= 40 for line in text.splitlines())
+    assert len(matrix_entries(text)) == 4 * 12
