@@ -816,20 +816,19 @@ def examples_renderable(listing: ExampleList) -> Any:
 
 
 def functions_renderable(listing: FunctionList) -> Any:
-    from rich.table import Table
-
-    t = Table(title="Functions (vjp functions NAME for one; --format json for all fields)", title_justify="left")
-    for col, kw in (
-        ("name", {"no_wrap": True}),
-        ("spellings", {"overflow": "fold"}),
-        ("torch", {"overflow": "fold"}),
-        ("SymPy", {}),
-        ("what it is", {"overflow": "fold"}),
-    ):
-        t.add_column(col, **kw)
-    for f in listing.items:
-        t.add_row(f["name"], " ".join(f["spellings"]), f["torch"], "yes" if f["symbolic"] else "no", f["description"])
-    return t
+    """The catalogue as a table that fits the terminal (split or one line per entry, never a
+    spelling cut in two: spellings wrap at the spaces between them)."""
+    items = listing.items
+    return Fitted(
+        [label("name", [f["name"] for f in items])],
+        [
+            Col("spellings", [" ".join(f["spellings"]) for f in items], "left", wrap=True),
+            Col("torch", [f["torch"] for f in items], "left", wrap=True),
+            Col("SymPy", ["yes" if f["symbolic"] else "no" for f in items], "left"),
+            Col("what it is", [f["description"] for f in items], "left", wrap=True),
+        ],
+        title="Functions (vjp functions NAME for one; --format json for all fields)",
+    )
 
 
 def functions_text(listing: FunctionList, fmt: str) -> str:

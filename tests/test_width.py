@@ -370,3 +370,21 @@ def test_a_header_one_cell_short_of_the_width_is_indented_less_not_folded() -> N
     assert " ∂/∂a_very_long_variable_name_indeed[10]" in text.splitlines()
     assert all(len(line) <= 40 for line in text.splitlines())
     assert len(matrix_entries(text)) == 4 * 12
+
+
+@pytest.mark.parametrize("width", [40, 80, 200])
+def test_the_functions_table_never_cuts_a_spelling(vjp, width: int) -> None:
+    """`vjp functions`: spellings wrap at the spaces between them (never `torch.abs` / `olute`), and at
+    40 columns the table goes long instead of squeezing its columns to nothing."""
+    listed = vjp("functions", "--format", "json").json()["functions"]
+    r = vjp("functions", "--format", "table", env={"COLUMNS": str(width)})
+    assert r.code == 0, r
+    words = set(r.stdout.replace("│", " ").replace("┃", " ").split())
+    room = width - 4  # a spelling longer than the terminal itself cannot stay on one line
+    for f in listed:
+        assert f["name"] in words, f["name"]
+        for token in " ".join([*f["spellings"], f["torch"]]).split():
+            assert len(token) > room or token in words, (token, width)
+    assert all(len(line) <= width for line in r.stdout.splitlines())
+    if width == 40:
+        assert "┏" not in r.stdout and "to fit 40 columns" in r.stdout
