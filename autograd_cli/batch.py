@@ -11,7 +11,7 @@ instead of once per point.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import torch
@@ -35,6 +35,7 @@ class Verdict:
     eps: float
     differences: list[dict[str, Any]]
     notes: list[str]
+    undefined: dict[str, list[str]] = field(default_factory=dict)
 
 
 class Block:
@@ -243,7 +244,7 @@ class BatchEngine:
         block.verdicts = []
         for i in range(count):
             vecs: list[list[float]] = [v[i] for v in vectors]
-            grads_match = all(close(a, b, atol, rtol) for vec in vecs[1:] for a, b in zip(vec, vecs[0]))
+            grads_match, grad_notes = threeways.gradient_verdict(self.problem, vecs, skipped is None, atol, rtol)
             outcome = threeways.compare(
                 self.problem,
                 auto[i],
@@ -255,8 +256,10 @@ class BatchEngine:
                 values[i],
                 detached,
             )
-            notes = outcome.notes + ([skipped] if skipped else [])  # then point_notes, as check at one point
+            notes = outcome.notes + grad_notes + ([skipped] if skipped else [])  # then point_notes, as at one point
             block.verdicts.append(
-                Verdict(grads_match and outcome.match, max_abs_diff(vecs), eps, outcome.differences, notes)
+                Verdict(
+                    grads_match and outcome.match, max_abs_diff(vecs), eps, outcome.differences, notes, outcome.undefined
+                )
             )
         return block

@@ -312,6 +312,7 @@ class BlockWriter:
                 finite_differences=None if block.finite_differences is None else block.finite_differences[i],
                 eps=verdict.eps,
                 differences=verdict.differences,
+                undefined=verdict.undefined,
             )
         if notes:
             object.__setattr__(res, "notes", notes)  # frozen: the notes belong to this point

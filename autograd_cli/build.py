@@ -515,6 +515,13 @@ class Built:
         """y for every input's value (scalars or tensors, in input order)."""
         return self.evaluate(list(values))
 
+    def component_outputs(self, leaves: Sequence[Tensor]) -> list[Tensor]:
+        """Each component's own output tensor (before they are stacked into y)."""
+        frame = self._frame(leaves, self.constants())
+        for step in self._steps:
+            frame.append(step(frame))
+        return [self._builder.tensor(p(frame)) for p in self._parts]
+
     def with_constants(self, leaves: Sequence[Tensor], consts: Sequence[Tensor]) -> Tensor:
         """y from the leaves (one x for scalar inputs) and the constants (in input order)."""
         return self.evaluate(self._frame(leaves, consts))

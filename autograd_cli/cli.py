@@ -521,6 +521,38 @@ def product(
     )
 
 
+app.command("vjp", help="The same as `product`: vᵀJ, x.grad after one y.backward(v).")(product)
+
+
+@app.command()
+def grad(
+    expr: ExprArg = None,
+    at: AtOpt = None,
+    example: ExampleOpt = None,
+    vars_: VarsOpt = None,
+    wrt: WrtOpt = None,
+    expr_file: ExprFileOpt = None,
+    fmt: FormatOpt = None,
+    digits: DigitsOpt = None,
+    dtype: DTypeOpt = DType.float64,
+    quiet: QuietOpt = False,
+    traceback: TracebackOpt = False,
+) -> None:
+    """The gradient of a scalar function: x.grad after y.backward() (torch's implicit gradient of 1)."""
+    _run(
+        "grad",
+        _output(fmt, digits, quiet, "grad"),
+        traceback,
+        expr=expr,
+        expr_file=expr_file,
+        example=example,
+        at=at,
+        vars=vars_,
+        wrt=wrt,
+        dtype=dtype,
+    )
+
+
 @app.command()
 def check(
     expr: ExprArg = None,

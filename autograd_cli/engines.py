@@ -264,9 +264,17 @@ def jacobian(
         j64 = jac.to(torch.float64)
         if torch.isfinite(j64).all():
             det = float(torch.linalg.det(j64))
+            found = None
+            if verbose or problem.n <= 1000:
+                found = int(torch.linalg.matrix_rank(j64))  # the SVD's own tolerance: singular to working precision
             if verbose:
-                rank = int(torch.linalg.matrix_rank(j64))
+                rank = found
                 cond = float(torch.linalg.cond(j64))
+            if found is not None and found < problem.n:
+                notes.append(
+                    f"J is singular to working precision: rank {found} of {problem.n} (det J = {det:.3g} is "
+                    "rounding, not a sign that J is invertible)"
+                )
     header = Header.of("jacobian", problem, value)
     return JacobianResult(header, rows, ran, METHOD_DETAIL[ran], det, rank, cond, notes=notes)
 
@@ -279,9 +287,9 @@ IMPLICIT_HINT = (
 )
 
 
-def product(problem: Problem, v: tuple[float, ...] | None) -> ProductResult:
+def product(problem: Problem, v: tuple[float, ...] | None, command: str = "product") -> ProductResult:
     """x.grad after one y.backward(v): vᵀJ. Without v, only a scalar y may backward()."""
-    require_point(problem, "product")
+    require_point(problem, command)
     if v is not None:
         from .points import Value
 
@@ -315,7 +323,7 @@ def product(problem: Problem, v: tuple[float, ...] | None) -> ProductResult:
     vjp = _values(flat_grads(leaves))
     value = _values(y)
     notes += point_notes(problem, value, vjp=vjp)
-    header = Header.of("product", problem, value)
+    header = Header.of(command, problem, value)
     return ProductResult(header, list(v) if v is not None else None, vjp, method, notes=notes)
 
 
@@ -358,14 +366,27 @@ def check(
     else:
         skipped = []
     vectors = [g_sum, g_ones, colsums] + ([exact] if sym_jac is not None else [])
-    grads_match = all(close(a, b, atol, rtol) for vec in vectors[1:] for a, b in zip(vec, g_sum))
+    grads_match, grad_notes = threeways.gradient_verdict(problem, vectors, sym_jac is not None, atol, rtol)
     auto_jac = [[float(v) for v in row] for row in jac.tolist()]
+    judged = auto_jac
+    isolated = threeways.isolated_rows(problem)
+    if isolated is not None and isolated.shape == jac.shape:
+        own = [[float(v) for v in row] for row in isolated.tolist()]
+        poisoned = [
+            f"d{problem.rows[i]}/d{problem.columns[j]}"
+            for i in range(problem.m)
+            for j in range(problem.n)
+            if math.isnan(auto_jac[i][j]) and math.isfinite(own[i][j])
+        ]
+        if poisoned:
+            notes.append(threeways.POISONED_NOTE.format(where=", ".join(poisoned[:4])))
+            judged = own
     fd_all = threeways.finite_differences(problem, points, eps)
     fd_jac = fd_all[0].tolist() if fd_all is not None else None
     value = _values(y)
     outcome = threeways.compare(
         problem,
-        auto_jac,
+        judged,
         sym_jac,
         fd_jac,
         threeways.kinks(problem, points, eps)[0],
@@ -374,7 +395,7 @@ def check(
         value,
         threeways.detached_components(problem),
     )
-    notes += outcome.notes + skipped + point_notes(problem, value, auto_jac, grad=g_sum)
+    notes += outcome.notes + grad_notes + skipped + point_notes(problem, value, auto_jac, grad=g_sum)
     return CheckResult(
         Header.of("check", problem, value),
         g_sum,
@@ -391,6 +412,7 @@ def check(
         finite_differences=fd_jac,
         eps=eps,
         differences=outcome.differences,
+        undefined=outcome.undefined,
         notes=notes,
     )
 

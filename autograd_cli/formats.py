@@ -32,6 +32,7 @@ MATRIX_FORMATS = ("table", "json", "csv", "tsv", "plain", "latex", "markdown")
 FITS: dict[str, tuple[str, ...]] = {
     "jacobian": MATRIX_FORMATS,
     "product": MATRIX_FORMATS,
+    "grad": MATRIX_FORMATS,
     "check": MATRIX_FORMATS,
     "jvp": MATRIX_FORMATS,
     "hessian": MATRIX_FORMATS,
@@ -244,7 +245,7 @@ def _in_dtype(h: Header) -> str:
 
 
 def _matrix_table(h: Header, cells: list[list[str]], value: list[str] | None) -> str:
-    head = ["output", *(["y"] if value is not None else []), *(f"∂/∂{md_cell(c)}" for c in h.columns)]
+    head = ["output", *([h.y] if value is not None else []), *(f"∂/∂{md_cell(c)}" for c in h.columns)]
     rows = [[md_code(h.titles[i]), *([value[i]] if value is not None else []), *cells[i]] for i in range(len(cells))]
     return md_table(head, rows)
 
@@ -274,7 +275,7 @@ def markdown(result: Result, digits: int | None) -> str:
         parts.append(md_table(["input", "u"], [[md_cell(c), n(u)] for c, u in zip(h.columns, result.u)]))
         ys = h.value or [math.nan] * len(h.rows)
         parts.append(
-            md_table(["output", "y", "J·u"], [[md_code(t), n(y), n(j)] for t, y, j in zip(h.titles, ys, result.jvp)])
+            md_table(["output", h.y, "J·u"], [[md_code(t), n(y), n(j)] for t, y, j in zip(h.titles, ys, result.jvp)])
         )
         if result.v is not None and result.vT_jvp is not None and result.vjp_u is not None:
             verdict = "PASS" if result.match else "FAIL"
@@ -298,13 +299,13 @@ def _product_md(result: ProductResult, n: Any, digits: int | None) -> list[str]:
     point = h.leaf_point or [math.nan] * len(h.columns)
     parts = []
     if result.v is not None:
-        parts.append(f"**y.backward(v){_in_dtype(h)} at {at}**\n")
+        parts.append(f"**{h.y}.backward(v){_in_dtype(h)} at {at}**\n")
         value = h.value or [math.nan] * len(h.rows)
         parts.append(
-            md_table(["output", "y", "v"], [[md_code(t), n(y), n(v)] for t, y, v in zip(h.titles, value, result.v)])
+            md_table(["output", h.y, "v"], [[md_code(t), n(y), n(v)] for t, y, v in zip(h.titles, value, result.v)])
         )
     else:
-        parts.append(f"**y.backward(){_in_dtype(h)} at {at}** (y is a scalar: an implicit gradient of 1)\n")
+        parts.append(f"**{h.y}.backward(){_in_dtype(h)} at {at}** ({h.y} is a scalar: an implicit gradient of 1)\n")
     flat, matrices = grad_layout(result)
     if flat:
         parts.append(
@@ -351,9 +352,10 @@ def grad_matrix(values: Sequence[float], shape: tuple[int, ...]) -> list[tuple[t
 
 def _check_md(result: CheckResult, n: Any, digits: int | None) -> list[str]:
     h = result.header
-    parts = [f"**d(Σy)/dx four ways{_in_dtype(h)} at {md_cell(_point(h, digits))}**\n"]
+    parts = [f"**d(Σ{h.y})/dx four ways{_in_dtype(h)} at {md_cell(_point(h, digits))}**\n"]
     keys = ("sum_backward", "ones_backward", "column_sums", "symbolic")
-    head = ["input", "y.sum().backward()", "y.backward(ones_like(y))", "1ᵀJ (column sums)", "SymPy d(Σy)/dx"]
+    y = h.y
+    head = ["input", f"{y}.sum().backward()", f"{y}.backward(ones_like({y}))", "1ᵀJ (column sums)", f"SymPy d(Σ{y})/dx"]
     parts.append(
         md_table(head, [[md_cell(c), *(n(getattr(result, k)[j]) for k in keys)] for j, c in enumerate(h.columns)])
     )

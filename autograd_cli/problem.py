@@ -70,6 +70,7 @@ class Problem:
     dtype: str = "float64"
     wrt: tuple[str, ...] | None = None  # None: every input that can be differentiated
     analysis: Analysis | None = field(default=None, compare=False, hash=False, repr=False)
+    notes: tuple[str, ...] = field(default=(), compare=False)  # what stderr should say about the input
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -216,6 +217,15 @@ def _function_hint(names: Sequence[str]) -> str:
 
 def assign(function: Function, spec: PointSpec | None) -> tuple[tuple[Input, ...], tuple[float, ...] | None]:
     """Match the typed values to the function's inputs: shapes and the flat point."""
+    inputs, point, _ = assign_noting(function, spec)
+    return inputs, point
+
+
+def assign_noting(
+    function: Function, spec: PointSpec | None
+) -> tuple[tuple[Input, ...], tuple[float, ...] | None, list[str]]:
+    """assign(), and a note for values given to names the expression does not use (ignored, so
+    that one set of values can serve several functions; a misspelt name still fails)."""
     try:
         return _assign(function, spec)
     except InputError as e:
@@ -225,25 +235,29 @@ def assign(function: Function, spec: PointSpec | None) -> tuple[tuple[Input, ...
         raise
 
 
-def _assign(function: Function, spec: PointSpec | None) -> tuple[tuple[Input, ...], tuple[float, ...] | None]:
+def _assign(
+    function: Function, spec: PointSpec | None
+) -> tuple[tuple[Input, ...], tuple[float, ...] | None, list[str]]:
     names = function.names
+    notes: list[str] = []
     if spec is None or spec.empty:
-        return tuple(Input(n, ()) for n in names), None
+        return tuple(Input(n, ()) for n in names), None, notes
     values: dict[str, Value] = {}
     if spec.named:
         unknown = [n for n in spec.named if n not in names]
-        if unknown:
-            raise InputError(
-                f"--at names {', '.join(unknown)}, which the expression does not use; its inputs are "
-                f"{', '.join(names) or '(none)'} (add unused inputs with --vars)"
-            )
         missing = [n for n in names if n not in spec.named]
         if missing:
+            slip = f" (--at names {', '.join(unknown)}, which the expression does not use: a misspelling?)" if unknown else ""
             raise InputError(
                 f"--at gives no value for {', '.join(missing)}; the inputs are {', '.join(names)}. "
-                f"Add {missing[0]}=... to --at"
+                f"Add {missing[0]}=... to --at{slip}"
             )
-        values = dict(spec.named)
+        if unknown:
+            notes.append(
+                f"--at names {', '.join(unknown)}, which the expression does not use; ignored (its inputs are "
+                f"{', '.join(names) or 'none'})"
+            )
+        values = {n: spec.named[n] for n in names}
     else:
         given = list(spec.positional)
         if len(given) == 1 and len(names) > 1 and len(given[0].shape) == 1 and given[0].shape[0] == len(names):
@@ -263,7 +277,7 @@ def _assign(function: Function, spec: PointSpec | None) -> tuple[tuple[Input, ..
         values = dict(zip(names, given))
     inputs = tuple(Input(n, values[n].shape) for n in names)
     point = tuple(chain.from_iterable(values[n].data for n in names))
-    return inputs, point
+    return inputs, point, notes
 
 
 def parse_wrt(text: str | None) -> tuple[str, ...] | None:
@@ -289,7 +303,7 @@ def make_problem(
     """Inputs from the point (scalars when there is none), shapes checked, sizes bounded."""
     if dtype not in DTYPES:
         raise InputError(f"--dtype {dtype!r} is not supported; use float64 or float32")
-    inputs, point = assign(function, spec)
+    inputs, point, notes = assign_noting(function, spec)
     candidates = index_candidates(function)
     analysis = None
     for _ in range(2):
@@ -319,7 +333,7 @@ def make_problem(
     _check_python_math(function, inputs, analysis)
     if point is not None:
         _check_indices(inputs, point, analysis)
-    return Problem(function, inputs, tuple(comp_shapes), point, dtype, wrt, analysis)
+    return Problem(function, inputs, tuple(comp_shapes), point, dtype, wrt, analysis, tuple(notes))
 
 
 def _output_shape(node: object, info: Info) -> Shape:
@@ -515,3 +529,32 @@ def check_tangent(problem: Problem, spec: PointSpec, option: str = "--u") -> tup
             )
         out.extend(got.data)
     return tuple(out)
+
+
+TENSOR_GROUPS = ("reduction", "linalg", "shape", "layer", "loss")
+
+
+def scalar_assumption(problem: Problem) -> str | None:
+    """Without a point every input is a scalar; say so when the function reads like a tensor
+    function (softmax(x), sum(x), A @ x), whose Jacobian would otherwise come out silently wrong-sized."""
+    from . import catalogue
+    from .expr import Call, Index, MatMul, to_text, walk
+
+    if problem.point is not None or not problem.inputs:
+        return None
+    roots = [*(s.value for s in problem.function.statements), *problem.function.components]
+    for root in roots:
+        for node in walk(root):
+            tensorish = isinstance(node, (MatMul, Index)) or (
+                isinstance(node, Call)
+                and (catalogue.OPS[node.op].group in TENSOR_GROUPS or node.op in ("softmax", "log_softmax", "softmin"))
+            )
+            if tensorish:
+                text = to_text(node)
+                text = text if len(text) <= 40 else text[:37] + "..."
+                names = ", ".join(problem.names[:4])
+                return (
+                    f"no --at: every input ({names}) is taken as a scalar, so {text} works on single numbers; "
+                    f"give the shapes with a point, e.g. --at '{problem.names[0]}=[1,2,3]', for the tensor function"
+                )
+    return None

@@ -494,7 +494,7 @@ def _jacobian_fit(result: JacobianResult, d: int) -> Fitted:
     h = result.header
     cells = [[num(v, d) for v in row] for row in result.jacobian]
     value = [num(v, d) for v in h.value] if h.value is not None else None
-    return _matrix_fit(h, cells, ["output", "y"], value)
+    return _matrix_fit(h, cells, ["output", h.y], value)
 
 
 def _jacobian_parts(result: Any, d: int, digits: int | None) -> Parts:
@@ -528,23 +528,23 @@ def _product_parts(result: Any, d: int, digits: int | None) -> Parts:
     at = _point_text(h, digits)
     parts: Parts = []
     if result.v is not None:
-        parts.append(_title(f"y.backward(v){in_dtype(h)} at {at}"))
+        parts.append(_title(f"{h.y}.backward(v){in_dtype(h)} at {at}"))
         rows = _clip(len(h.rows), MAX_TABLE_ROWS)
         value = h.value or [math.nan] * len(h.rows)
         parts.append(
             Fitted(
                 [label("output", _cells(rows, lambda i: h.titles[i]))],
                 [
-                    Col("y", _cells(rows, lambda i: num(value[i], d))),
+                    Col(h.y, _cells(rows, lambda i: num(value[i], d))),
                     Col("v", _cells(rows, lambda i: num(result.v[i], d))),
                 ],
             )
         )
     else:
-        parts.append(_title(f"y.backward(){in_dtype(h)} at {at}"))
+        parts.append(_title(f"{h.y}.backward(){in_dtype(h)} at {at}"))
     parts += _gradient_parts(result, d)
     if result.v is None:
-        parts.append(_dim("y is a scalar, so backward() used an implicit gradient of 1"))
+        parts.append(_dim(f"{h.y} is a scalar, so backward() used an implicit gradient of 1"))
     return parts
 
 
@@ -608,7 +608,8 @@ def _verdict(ok: bool, detail: str) -> Any:
 
 def _check_parts(result: Any, d: int, digits: int | None) -> Parts:
     h = result.header
-    heads = ("y.sum()\n.backward()", "y.backward(\nones_like(y))", "1ᵀJ\n(column sums)", "SymPy\nd(Σy)/dx")
+    y = h.y
+    heads = (f"{y}.sum()\n.backward()", f"{y}.backward(\nones_like({y}))", "1ᵀJ\n(column sums)", f"SymPy\nd(Σ{y})/dx")
     keys = ("sum_backward", "ones_backward", "column_sums", "symbolic")
     shown = _clip(len(h.columns), MAX_TABLE_ROWS)
 
@@ -618,7 +619,7 @@ def _check_parts(result: Any, d: int, digits: int | None) -> Parts:
     four = Fitted(
         [label("input", _cells(shown, lambda j: h.columns[j]))], [Col(head, column(k)) for head, k in zip(heads, keys)]
     )
-    parts: Parts = [_title(f"d(Σy)/dx four ways{in_dtype(h)} at {_point_text(h, digits)}"), four]
+    parts: Parts = [_title(f"d(Σ{h.y})/dx four ways{in_dtype(h)} at {_point_text(h, digits)}"), four]
     if result.jacobian is not None:
         entries = len(h.rows) * len(h.columns)
         parts.append(
@@ -661,14 +662,14 @@ def _jvp_parts(result: Any, d: int, digits: int | None) -> Parts:
     value = h.value or [math.nan] * len(h.rows)
     t = Fitted(
         [label("output", _cells(rows, lambda i: h.titles[i]))],
-        [Col("y", _cells(rows, lambda i: num(value[i], d))), Col("J·u", _cells(rows, lambda i: num(result.jvp[i], d)))],
+        [Col(h.y, _cells(rows, lambda i: num(value[i], d))), Col("J·u", _cells(rows, lambda i: num(result.jvp[i], d)))],
     )
     parts: Parts = [_title(f"J·u by forward mode{in_dtype(h)} at {_point_text(h, digits)}"), ut, t, _dim(result.method)]
     if result.v is not None:
         parts.append(
             _verdict(
                 bool(result.match),
-                f"vᵀ(Ju) = {num(result.vT_jvp, d)} and (vᵀJ)u = {num(result.vjp_u, d)} (reverse mode, y.backward(v))",
+                f"vᵀ(Ju) = {num(result.vT_jvp, d)} and (vᵀJ)u = {num(result.vjp_u, d)} (reverse mode, {h.y}.backward(v))",
             )
         )
     return parts

@@ -185,6 +185,14 @@ def prepare(
     if not streamed_at:
         spec = merge([parse_point(t) for t in chosen.at]) if chosen.at else None
         problem = make_problem(function, spec, dtype, parse_wrt(chosen.wrt))
+        for message in problem.notes:
+            note(message)
+        if problem.point is None:
+            from .problem import scalar_assumption
+
+            assumed = scalar_assumption(problem)
+            if assumed:
+                note(assumed)
     return Prepared(chosen, function, problem, remembered, path)
 
 
@@ -208,10 +216,12 @@ def remember(prep: Prepared, *, keep_point: bool = True, warn: Callable[[str], N
 def need_point(problem: Problem, command: str) -> None:
     if problem.point is None:
         names = ",".join(problem.names) or "x"
+        cmd = COMMANDS.get(command)
+        many = cmd is not None and "points" in cmd.streams
         raise VjpError(
             f"{command} needs a point: pass --at with one value per input ({names}), e.g. --at "
             + ",".join("1" for _ in problem.names or ["x"])
-            + " (or --at - to read points from stdin)"
+            + (" (or --at - to read points from stdin)" if many else "")
         )
 
 
@@ -300,6 +310,18 @@ def _product(req: Request, prep: Prepared, problem: Problem, ch: Channels) -> Sh
     return engines().product(problem, vec)
 
 
+def _grad(req: Request, prep: Prepared, problem: Problem, ch: Channels) -> Shown:
+    from .shapes import fmt
+
+    if problem.m != 1:
+        raise InputError(
+            f"grad is the gradient of a scalar function, and y has {problem.m} elements (shape "
+            f"{fmt(problem.output_shape)}); use `vjp jacobian` for every row, `vjp product --v V` for one "
+            "combination vᵀJ, or make y a scalar (sum(...), mean(...))"
+        )
+    return engines().product(problem, None, "grad")
+
+
 def _check(req: Request, prep: Prepared, problem: Problem, ch: Channels) -> Shown:
     return engines().check(problem, req.atol, req.rtol, req.method, req.eps)
 
@@ -343,6 +365,7 @@ COMMANDS: dict[str, Command] = {
     "jacobian": Command(_jacobian, streams=("points",), symbolic_without_point=True, needs_point=False),
     "product": Command(_product, streams=("points", "vs"), uses_v=lambda req: True),
     "check": Command(_check, streams=("points",)),
+    "grad": Command(_grad),
     "jvp": Command(_jvp, uses_v=lambda req: req.v is not None),
     "hessian": Command(_hessian),
     "graph": Command(_graph),

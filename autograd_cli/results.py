@@ -44,6 +44,7 @@ class Header:
     dtype: str
     titles: list[str]
     wrt: list[str] | None = None  # the differentiated inputs (None: every input)
+    y: str = "y"  # the output's name in titles: y, unless the user has a y (then z, out, ...)
     all_columns: list[str] = field(default_factory=list)  # every input element (the point's layout)
     leaf_index: list[int] = field(default_factory=list)  # where each column sits in the point
 
@@ -69,6 +70,7 @@ class Header:
             inputs=list(problem.names),
             columns=problem.columns,
             wrt=list(problem.leaf_names),
+            y=problem.output_name,
             all_columns=problem.all_columns,
             # empty when the columns are the point itself (no constants): see leaf_point
             leaf_index=[]
@@ -191,6 +193,7 @@ class CheckResult(Result):
     finite_differences: list[list[float]] | None = None
     eps: float | None = None
     differences: list[dict[str, Any]] = field(default_factory=list)
+    undefined: dict[str, list[str]] = field(default_factory=dict)  # source -> entries where it is nan/inf
 
     def body(self) -> dict[str, Any]:
         return {
@@ -208,6 +211,7 @@ class CheckResult(Result):
             "rtol": self.rtol,
             "eps": self.eps,
             "method": self.method,
+            "undefined": self.undefined,
         }
 
 
@@ -339,11 +343,10 @@ class FunctionList:
 
 
 def close(a: float, b: float, atol: float, rtol: float) -> bool:
-    """|a - b| <= atol + rtol*|b|, with nan equal to nan and inf equal to the same inf."""
-    if math.isnan(a) or math.isnan(b):
-        return math.isnan(a) and math.isnan(b)
-    if math.isinf(a) or math.isinf(b):
-        return a == b
+    """|a - b| <= atol + rtol*|b| for finite numbers. A nan or an inf is never close to anything:
+    a non-finite entry never counts as agreement (DESIGN.md §4)."""
+    if not (math.isfinite(a) and math.isfinite(b)):
+        return False
     return abs(a - b) <= atol + rtol * abs(b)
 
 

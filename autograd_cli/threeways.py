@@ -12,7 +12,7 @@ also see through ``detach()``, where autograd and SymPy see a constant.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import torch
@@ -306,11 +306,21 @@ def rows_of_components(problem: Problem, comps: set[int]) -> set[int]:
 
 @dataclass
 class Comparison:
-    """The outcome at one point: the entries that differ, and whether any of them counts."""
+    """The outcome at one point: the entries that differ, whether any of them counts, and where
+    a source is undefined (nan or inf: never an agreement)."""
 
     differences: list[dict[str, Any]]
     match: bool
     notes: list[str]
+    undefined: dict[str, list[str]] = field(default_factory=dict)
+
+
+SOURCES = ("autograd", "symbolic", "finite_differences")
+_WORDS = {"autograd": "autograd", "symbolic": "SymPy's formula", "finite_differences": "finite differences"}
+
+
+def _word(v: float) -> str:
+    return "nan" if math.isnan(v) else ("inf" if v > 0 else "-inf")
 
 
 def compare(
@@ -324,14 +334,19 @@ def compare(
     value: list[float] | None = None,
     detached: set[int] | None = None,
 ) -> Comparison:
-    """Entry by entry: autograd vs SymPy and vs finite differences. At a kink only SymPy counts;
-    through a detach finite differences do not count.
+    """Entry by entry: autograd vs SymPy and vs finite differences.
 
-    ``exact`` (``fd``) is None when the SymPy reference (finite differences) was too large to compute.
+    A non-finite entry never agrees: where autograd's entry is nan or inf the check fails and
+    says so. Where only a reference is undefined (SymPy's 0/0 at a removable point, finite
+    differences of a function that is not finite nearby) that reference is set aside with a
+    note; it does not fail the check by itself. At a kink only SymPy counts; through a detach
+    finite differences do not count. ``exact`` (``fd``) is None when the SymPy reference
+    (finite differences) was too large to compute.
     """
     kink_rows = rows_of_components(problem, {c for c, _ in kinked})
     blind_rows = rows_of_components(problem, detached or set())
     differences: list[dict[str, Any]] = []
+    undefined: dict[str, list[str]] = {k: [] for k in SOURCES}
     match = True
     fd_blind_used = False
     for i in range(problem.m):
@@ -340,38 +355,138 @@ def compare(
         f_row = fd[i] if fd is not None else [math.nan] * problem.n
         for j in range(problem.n):
             a, s_, f = a_row[j], s_row[j], f_row[j]
-            sym_ok = exact is None or close(a, s_, atol, rtol)
-            fd_ok = (
-                fd is None
-                or close(a, f, atol, rtol)
-                or (not math.isfinite(a) and not math.isfinite(s_))
-                or (not math.isfinite(f) and value is not None and not math.isfinite(value[i]))
-            )
+            label = f"d{problem.rows[i]}/d{problem.columns[j]}"
+            if exact is not None and not math.isfinite(s_):
+                undefined["symbolic"].append(label)
+            if fd is not None and not math.isfinite(f):
+                undefined["finite_differences"].append(label)
+            if not math.isfinite(a):
+                undefined["autograd"].append(label)
+                match = False
+                differences.append(_entry(problem, i, j, a, s_, f, False, f"autograd gives {_word(a)}"))
+                continue
+            sym_ok = exact is None or not math.isfinite(s_) or close(a, s_, atol, rtol)
+            fd_ok = fd is None or not math.isfinite(f) or close(a, f, atol, rtol)
             if sym_ok and fd_ok:
                 continue
             at_kink = i in kink_rows
-            through_detach = sym_ok and i in blind_rows and exact is not None
+            through_detach = sym_ok and i in blind_rows and exact is not None and math.isfinite(s_)
             if through_detach:
                 fd_blind_used = True
             match = match and (at_kink or through_detach)
-            differences.append(
-                {
-                    "row": problem.rows[i],
-                    "column": problem.columns[j],
-                    "autograd": a,
-                    "symbolic": s_,
-                    "finite_difference": f,
-                    "at_kink": at_kink or through_detach,
-                }
-            )
+            differences.append(_entry(problem, i, j, a, s_, f, at_kink or through_detach, ""))
     notes = list(dict.fromkeys(note for _, note in kinked))
     if kinked:
         notes.append(KINK_NOTE)
     if fd_blind_used:
         notes.append(DETACH_NOTE)
+    notes += undefined_notes(undefined)
     if fd is None:
         notes.append(
             f"finite differences were skipped: {problem.n:,} inputs need {2 * problem.n:,} evaluations of f, "
             f"more than the limit of {MAX_FD_OPS:,} element operations"
         )
-    return Comparison(differences, match, notes)
+    return Comparison(differences, match, notes, {k: v for k, v in undefined.items() if v})
+
+
+def _entry(problem: Problem, i: int, j: int, a: float, s_: float, f: float, expected: bool, why: str) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "row": problem.rows[i],
+        "column": problem.columns[j],
+        "autograd": a,
+        "symbolic": s_,
+        "finite_difference": f,
+        "at_kink": expected,
+    }
+    if why:
+        out["why"] = why
+    return out
+
+
+def _labels(labels: list[str], limit: int = 4) -> str:
+    shown = ", ".join(labels[:limit])
+    return shown + (f" and {len(labels) - limit} more" if len(labels) > limit else "")
+
+
+def undefined_notes(undefined: dict[str, list[str]]) -> list[str]:
+    """Where each source is undefined, in words."""
+    notes: list[str] = []
+    if undefined.get("autograd"):
+        notes.append(
+            f"autograd's derivative is undefined (nan or inf) at {_labels(undefined['autograd'])}: a non-finite "
+            "entry never agrees, so the check cannot pass there"
+        )
+    sym = [lab for lab in undefined.get("symbolic", []) if lab not in undefined.get("autograd", [])]
+    if sym:
+        notes.append(
+            f"SymPy's formula is undefined here at {_labels(sym)} (an indeterminate form such as 0/0 at this "
+            "point); autograd is compared with finite differences there"
+        )
+    fdu = [lab for lab in undefined.get("finite_differences", []) if lab not in undefined.get("autograd", [])]
+    if fdu:
+        notes.append(
+            f"finite differences are not finite at {_labels(fdu)} (the function is not finite within eps of the "
+            "point); autograd is compared with SymPy there"
+        )
+    return notes
+
+
+def isolated_rows(problem: Problem) -> torch.Tensor | None:
+    """Each output's row from its own component's graph, so that 0·inf from another output cannot
+    reach it (a row of torch's row loop backpropagates a zero into every other output)."""
+    if problem.m > 1000 or problem.point is None:
+        return None
+    built = Built(problem)
+    leaves = built.leaves()
+    outs = built.component_outputs(leaves)
+    n = problem.n
+    rows: list[torch.Tensor] = []
+    for out in outs:
+        flat = out.reshape(-1)
+        for k in range(flat.numel()):
+            if not flat.requires_grad:
+                rows.append(torch.zeros(n, dtype=built.dtype))
+                continue
+            grads = torch.autograd.grad(flat[k], leaves, retain_graph=True, allow_unused=True)
+            parts = [(g if g is not None else torch.zeros_like(t)).reshape(-1) for g, t in zip(grads, leaves)]
+            rows.append(torch.cat(parts) if parts else torch.zeros(0, dtype=built.dtype))
+    if not rows:
+        return torch.zeros(0, n, dtype=built.dtype)
+    return torch.stack(rows).detach()
+
+
+POISONED_NOTE = (
+    "check judges each output on its own graph, where the row loop's 0 × inf does not reach it ({where} "
+    "come out finite there)"
+)
+
+
+def gradient_verdict(
+    problem: Problem, vectors: list[list[float]], symbolic_last: bool, atol: float, rtol: float
+) -> tuple[bool, list[str]]:
+    """y.sum().backward(), y.backward(ones) and 1ᵀJ (and SymPy's d(Σy)/dx, last) agree, entry by
+    entry. A non-finite autograd entry fails with a note; SymPy's undefined entries are set aside."""
+    autograd = vectors[:3] if symbolic_last else vectors
+    sym = vectors[3] if symbolic_last and len(vectors) > 3 else None
+    ok = True
+    bad: list[str] = []
+    sym_undefined: list[str] = []
+    for j in range(problem.n):
+        ref = autograd[0][j]
+        if not all(math.isfinite(v[j]) for v in autograd):
+            bad.append(problem.columns[j])
+            ok = False
+            continue
+        if not all(close(v[j], ref, atol, rtol) for v in autograd[1:]):
+            ok = False
+        if sym is not None:
+            if not math.isfinite(sym[j]):
+                sym_undefined.append(problem.columns[j])
+            elif not close(sym[j], ref, atol, rtol):
+                ok = False
+    notes: list[str] = []
+    if bad:
+        notes.append(f"d(Σy)/dx from autograd is undefined (nan or inf) for {_labels(bad)}: the check cannot pass there")
+    if sym_undefined:
+        notes.append(f"SymPy's d(Σy)/dx is undefined here for {_labels(sym_undefined)} (an indeterminate form at this point)")
+    return ok, notes
