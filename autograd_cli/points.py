@@ -233,7 +233,10 @@ class _Reader:
         named: dict[str, Value] = {}
         while self.peek()[0] != "end":
             kind, value, pos = self.peek()
-            nxt = self.peek2()
+            try:
+                nxt = self.peek2()
+            except InputError:  # pi/4: the '/' is read by the constant expression, not as a token
+                nxt = ("bad", "", pos)
             if kind == "name" and nxt[0] == "op" and nxt[1] == "=":
                 if not allow_names:
                     raise self.error(f"names are not used here ({value}=...); give the values in order", pos)
@@ -251,15 +254,45 @@ class _Reader:
             raise self.error("give values either all by name (x=1,y=2) or all in order (1,2), not mixed")
         return positional, named
 
+    def _span(self, pos: int) -> int:
+        """Where the value starting at ``pos`` ends: the next ',' ']' or ')' outside brackets."""
+        depth = 0
+        for k in range(pos, len(self.text)):
+            ch = self.text[k]
+            if ch in "([":
+                depth += 1
+            elif ch in ")]":
+                if depth == 0:
+                    return k
+                depth -= 1
+            elif ch == "," and depth == 0:
+                return k
+        return len(self.text)
+
+    def _expression(self, pos: int) -> float | None:
+        """A constant expression such as pi/4 or 2*sqrt(3) (read by the language's own safe
+        parser), or None when the value here is a plain number."""
+        end = self._span(pos)
+        span = self.text[pos:end].strip()
+        if not span or DECIMAL.fullmatch(span):
+            return None
+        value = constant_value(span, self.option)
+        self.seek(end)
+        return value
+
     def value(self) -> Value:
         kind, token, pos = self.peek()
+        if kind == "op" and token == "[":
+            return self.nested()
+        if kind == "name" and token in CONSTRUCTORS and self.peek2()[1] == "(":
+            return self.constructor()
+        if kind in ("num", "name") or (kind == "op" and token == "("):
+            folded = self._expression(pos)
+            if folded is not None:
+                return Value((), (folded,))
         if kind == "num":
             self.advance()
             return Value((), (_number(token, self.option),))
-        if kind == "op" and token == "[":
-            return self.nested()
-        if kind == "name" and token[0] not in "+-" and self.peek2()[1] == "(":
-            return self.constructor()
         if kind == "name":
             word = token.lstrip("+-").lower()
             if word in ("nan", "inf", "infinity"):
@@ -298,10 +331,14 @@ class _Reader:
             kind, token, pos = self.peek()
             if kind == "end":
                 raise self.error("'[' is not closed", start)
-            if kind == "num":
+            folded = self._expression(pos) if kind in ("num", "name") or token == "(" else None
+            if folded is not None:
+                data.append(folded)
+                shape: Shape = ()
+            elif kind == "num":
                 self.advance()
                 data.append(_number(token, self.option))
-                shape: Shape = ()
+                shape = ()
             elif kind == "op" and token == "[":
                 shape, sub = self._nested(depth + 1)
                 data.extend(sub)
@@ -504,3 +541,87 @@ def parse_vector(text: str, option: str = "--v") -> Value:
             f"{option} {text!r}: mixes lists and numbers; give flat numbers (1,0) or one list ([[1,0],[0,1]])"
         )
     return Value((len(positional),), tuple(v.data[0] for v in positional))
+
+
+_MATH = {
+    "sin": math.sin,
+    "cos": math.cos,
+    "tan": math.tan,
+    "asin": math.asin,
+    "acos": math.acos,
+    "atan": math.atan,
+    "sinh": math.sinh,
+    "cosh": math.cosh,
+    "tanh": math.tanh,
+    "exp": math.exp,
+    "log": math.log,
+    "log2": math.log2,
+    "log10": math.log10,
+    "log1p": math.log1p,
+    "expm1": math.expm1,
+    "sqrt": math.sqrt,
+    "abs": abs,
+    "atan2": math.atan2,
+    "hypot": math.hypot,
+    "pow": math.pow,
+}
+
+
+def constant_value(text: str, option: str = "--at") -> float:
+    """A number written as a constant expression (pi/4, 2*sqrt(3), -1e-3*E), read by the
+    expression language's parser (never eval) and computed with Python's math."""
+    from fractions import Fraction
+
+    from . import catalogue
+    from .errors import ParseError
+    from .expr import Add, Call, Const, Mul, Neg, Num, Pow, Var, walk
+    from .parsing import parse
+
+    try:
+        function = parse(text)
+    except ParseError as e:
+        raise InputError(f"{option}: {shorten(text, 60)!r} is not a number or a constant expression: {e}") from None
+    if len(function.components) != 1 or function.statements:
+        raise InputError(f"{option}: {shorten(text, 60)!r} is not one number")
+    (node,) = function.components
+    names = sorted({n.name for n in walk(node) if isinstance(n, Var)})
+    if names:
+        hint = " (Euler's number is E)" if "e" in names else ""
+        raise InputError(f"{option}: {shorten(text, 60)!r} uses {', '.join(names)}; a value must be a constant{hint}")
+
+    def value(n: object) -> float | Fraction:
+        if isinstance(n, Num):
+            return n.value
+        if isinstance(n, Const):
+            return catalogue.CONSTANTS.get(n.text or n.name, (n.name, math.e))[1]
+        if isinstance(n, Neg):
+            return -value(n.arg)
+        if isinstance(n, Add):
+            return sum((value(t) for t in n.terms), Fraction(0))
+        if isinstance(n, Mul):
+            acc: float | Fraction = Fraction(1)
+            for f, div in zip(n.factors, n.divide):
+                v = value(f)
+                acc = acc / v if div else acc * v
+            return acc
+        if isinstance(n, Pow):
+            b, e = value(n.base), value(n.exp)
+            if isinstance(b, Fraction) and isinstance(e, Fraction) and e.denominator == 1 and abs(e) <= 4096:
+                return b ** int(e)
+            return float(b) ** float(e)
+        if isinstance(n, Call):
+            fn = _MATH.get(n.spelling.rsplit(".", 1)[-1]) if n.spelling.split(".")[0] in ("math", "np", "numpy", "torch", n.spelling) else None
+            if fn is None:
+                raise InputError(f"{option}: {n.spelling}() is not one of the maths functions a value may use ({', '.join(_MATH)})")
+            return fn(*(float(value(a)) for _, a in n.args))
+        raise InputError(f"{option}: {shorten(text, 60)!r} is not a constant expression of numbers")
+
+    try:
+        out = float(value(node))
+    except ZeroDivisionError:
+        raise InputError(f"{option}: {shorten(text, 60)!r} divides by zero; a value must be a finite number") from None
+    except (OverflowError, ValueError) as e:
+        raise InputError(f"{option}: {shorten(text, 60)!r} has no finite value ({e})") from None
+    if not math.isfinite(out):
+        raise InputError(f"{option}: {shorten(text, 60)!r} is not finite")
+    return out
