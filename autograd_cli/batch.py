@@ -19,7 +19,7 @@ import torch
 from .build import Built
 from .methods import choose_method
 from .problem import Problem, check_jacobian_size
-from .results import close, max_abs_diff
+from .results import max_abs_diff
 
 _BLOCK_ELEMENTS = 1 << 22
 Points = torch.Tensor | Sequence[Sequence[float]]  # (P, n): one point per row
@@ -218,7 +218,7 @@ class BatchEngine:
             grad_exprs, xs = self._sym
             exact = threeways.exact_values(self.problem, grad_exprs, flat)
             sym_jac: torch.Tensor | None = threeways.exact_jacobians(self.problem, flat)
-        except symbolic.SymbolicReferenceError as e:
+        except (symbolic.SymbolicReferenceError, ValueError, TypeError, ArithmeticError) as e:
             skipped = f"the SymPy reference was skipped: {e}"
             exact = torch.full((count, self.n), float("nan"), dtype=torch.float64)
             sym_jac = None
@@ -259,7 +259,12 @@ class BatchEngine:
             notes = outcome.notes + grad_notes + ([skipped] if skipped else [])  # then point_notes, as at one point
             block.verdicts.append(
                 Verdict(
-                    grads_match and outcome.match, max_abs_diff(vecs), eps, outcome.differences, notes, outcome.undefined
+                    grads_match and outcome.match,
+                    max_abs_diff(vecs),
+                    eps,
+                    outcome.differences,
+                    notes,
+                    outcome.undefined,
                 )
             )
         return block

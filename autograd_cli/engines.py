@@ -363,6 +363,9 @@ def check(
     except symbolic.SymbolicReferenceError as e:
         exact, sym_jac = [math.nan] * problem.n, None
         skipped = [f"the SymPy reference was skipped: {e}"]
+    except (ValueError, TypeError, ArithmeticError) as e:  # a SymPy form with no numeric rule
+        exact, sym_jac = [math.nan] * problem.n, None
+        skipped = [f"the SymPy reference was skipped: its formula could not be evaluated ({e})"]
     else:
         skipped = []
     vectors = [g_sum, g_ones, colsums] + ([exact] if sym_jac is not None else [])
@@ -488,14 +491,23 @@ def hessian(problem: Problem, atol: float = 1e-5, rtol: float = 1e-3) -> Hessian
         sym_h, _ = symbolic.hessians(problem)
         points = torch.tensor([list(problem.point or ())], dtype=torch.float64).reshape(1, problem.n_all)
         flat = threeways.exact_values(problem, [e for h in sym_h for row in h for e in row], points)[0].tolist()
-    except symbolic.SymbolicReferenceError as e:
+    except (symbolic.SymbolicReferenceError, ValueError, TypeError, ArithmeticError) as e:
         flat = [math.nan] * (m * n * n)
         skipped.append(f"the SymPy reference was skipped: {e}")
     sym = [[flat[(i * n + r) * n : (i * n + r + 1) * n] for r in range(n)] for i in range(m)]
     symmetric = all(close(h[r][c], h[c][r], atol, rtol) for h in out for r in range(n) for c in range(n))
+    # a non-finite autograd entry never agrees; SymPy's own indeterminate forms are set aside
+    sym_undefined = sum(1 for s_ in sym for row in s_ for b in row if not math.isfinite(b))
     match = not skipped and all(
-        close(a, b, atol, rtol) for h, s_ in zip(out, sym) for ra, rb in zip(h, s_) for a, b in zip(ra, rb)
+        close(a, b, atol, rtol) or (math.isfinite(a) and not math.isfinite(b))
+        for h, s_ in zip(out, sym)
+        for ra, rb in zip(h, s_)
+        for a, b in zip(ra, rb)
     )
+    if sym_undefined and not skipped:
+        skipped.append(
+            f"SymPy's second derivatives are undefined here in {sym_undefined} entries (an indeterminate form)"
+        )
     value = _values(y)
     bad = [problem.rows[i] for i, h in enumerate(out) if not all(math.isfinite(e) for row in h for e in row)]
     hess_notes = [f"the Hessian of {', '.join(bad[:6])} has non-finite entries"] if bad else []
@@ -518,7 +530,7 @@ def graph(problem: Problem, limit: int = 2000) -> GraphResult:
     leaves = built.leaves()
     with graphdetail.Outputs() as outputs:  # each op's output, for the drawing (vjp graph --format dot)
         y = built.of_leaves(*leaves)
-    leaf_list = ["x"] if problem.single_leaf else list(problem.leaf_names)
+    leaf_list = [problem.leaf_name] if problem.single_leaf else list(problem.leaf_names)
     leaf_names = {id(t): name for t, name in zip(leaves, leaf_list)}
     addresses = graphdetail.leaf_addresses(leaves, leaf_list, list(problem.leaf_names) if problem.single_leaf else None)
     seen: dict[int, int] = {}

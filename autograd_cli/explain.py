@@ -56,7 +56,7 @@ class _Session:
         self.single = problem.single_leaf
         self.names = codegen.statement_names(problem)
         taken = set(self.names.values()) | set(problem.names)
-        self.leaf = free_name("x", taken)  # the one leaf of scalar inputs: x, unless x is a user's name
+        self.leaf = free_name(problem.leaf_name, taken)  # the one leaf of scalar inputs: x, unless x is a user's name
         taken.add(self.leaf)
         self.o = free_name(problem.output_name, taken)  # y, or z when a variable is called y
         taken.add(self.o)

@@ -10,7 +10,9 @@ from __future__ import annotations
 import math
 import re
 from array import array
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from fractions import Fraction
 
 from .errors import InputError
 from .shapes import MAX_ELEMENTS, Shape, fmt, numel
@@ -274,8 +276,8 @@ class _Reader:
         parser), or None when the value here is a plain number."""
         end = self._span(pos)
         span = self.text[pos:end].strip()
-        if not span or DECIMAL.fullmatch(span):
-            return None
+        if not span or DECIMAL.fullmatch(span) or not _looks_constant(span):
+            return None  # numbers, space-separated numbers (2 -3), nan, unknown words: the plain reader's messages
         value = constant_value(span, self.option)
         self.seek(end)
         return value
@@ -284,7 +286,7 @@ class _Reader:
         kind, token, pos = self.peek()
         if kind == "op" and token == "[":
             return self.nested()
-        if kind == "name" and token in CONSTRUCTORS and self.peek2()[1] == "(":
+        if kind == "name" and token not in _MATH and self.peek2()[1] == "(":
             return self.constructor()
         if kind in ("num", "name") or (kind == "op" and token == "("):
             folded = self._expression(pos)
@@ -543,7 +545,7 @@ def parse_vector(text: str, option: str = "--v") -> Value:
     return Value((len(positional),), tuple(v.data[0] for v in positional))
 
 
-_MATH = {
+_MATH: dict[str, Callable[..., float]] = {
     "sin": math.sin,
     "cos": math.cos,
     "tan": math.tan,
@@ -567,14 +569,68 @@ _MATH = {
 }
 
 
+_CONSTANT_HINTS = re.compile(
+    r"[*/]"  # pi/4, 2*sqrt(3)
+    r"|[0-9.)][+-]"  # 1+2 (written without spaces, so that '2 -3' stays two numbers)
+    r"|\b(?:pi|E|tau)\b"  # the constants
+    r"|\b(?:math|np|numpy|torch)\.[A-Za-z]"  # math.pi, np.sqrt(2)
+)
+
+
+def _looks_constant(span: str) -> bool:
+    """Whether a value is written as a constant expression rather than a plain number."""
+    if _CONSTANT_HINTS.search(span):
+        return True
+    call = re.match(r"\s*([A-Za-z_]\w*)\s*\(", span)
+    return call is not None and call.group(1) in _MATH
+
+
+def _constant(n: object, text: str, option: str) -> float | Fraction:
+    """The value of a parsed constant expression (numbers, constants, + - * / **, math functions)."""
+    from . import catalogue
+    from .expr import Add, Call, Const, Mul, Neg, Num, Pow
+
+    def value(n: object) -> float | Fraction:
+        return _constant(n, text, option)
+
+    if isinstance(n, Num):
+        return n.value
+    if isinstance(n, Const):
+        return catalogue.CONSTANTS.get(n.text or n.name, (n.name, math.e))[1]
+    if isinstance(n, Neg):
+        return -value(n.arg)
+    if isinstance(n, Add):
+        return sum((value(t) for t in n.terms), Fraction(0))
+    if isinstance(n, Mul):
+        acc: float | Fraction = Fraction(1)
+        for f, div in zip(n.factors, n.divide):
+            v = value(f)
+            acc = acc / v if div else acc * v
+        return acc
+    if isinstance(n, Pow):
+        b, e = value(n.base), value(n.exp)
+        if isinstance(b, Fraction) and isinstance(e, Fraction) and e.denominator == 1 and abs(e) <= 4096:
+            return b ** int(e)
+        return float(b) ** float(e)
+    if isinstance(n, Call):
+        fn = (
+            _MATH.get(n.spelling.rsplit(".", 1)[-1])
+            if n.spelling.split(".")[0] in ("math", "np", "numpy", "torch", n.spelling)
+            else None
+        )
+        if fn is None:
+            raise InputError(
+                f"{option}: {n.spelling}() is not one of the maths functions a value may use ({', '.join(_MATH)})"
+            )
+        return fn(*(float(value(a)) for _, a in n.args))
+    raise InputError(f"{option}: {shorten(text, 60)!r} is not a constant expression of numbers")
+
+
 def constant_value(text: str, option: str = "--at") -> float:
     """A number written as a constant expression (pi/4, 2*sqrt(3), -1e-3*E), read by the
     expression language's parser (never eval) and computed with Python's math."""
-    from fractions import Fraction
-
-    from . import catalogue
     from .errors import ParseError
-    from .expr import Add, Call, Const, Mul, Neg, Num, Pow, Var, walk
+    from .expr import Var, walk
     from .parsing import parse
 
     try:
@@ -589,35 +645,8 @@ def constant_value(text: str, option: str = "--at") -> float:
         hint = " (Euler's number is E)" if "e" in names else ""
         raise InputError(f"{option}: {shorten(text, 60)!r} uses {', '.join(names)}; a value must be a constant{hint}")
 
-    def value(n: object) -> float | Fraction:
-        if isinstance(n, Num):
-            return n.value
-        if isinstance(n, Const):
-            return catalogue.CONSTANTS.get(n.text or n.name, (n.name, math.e))[1]
-        if isinstance(n, Neg):
-            return -value(n.arg)
-        if isinstance(n, Add):
-            return sum((value(t) for t in n.terms), Fraction(0))
-        if isinstance(n, Mul):
-            acc: float | Fraction = Fraction(1)
-            for f, div in zip(n.factors, n.divide):
-                v = value(f)
-                acc = acc / v if div else acc * v
-            return acc
-        if isinstance(n, Pow):
-            b, e = value(n.base), value(n.exp)
-            if isinstance(b, Fraction) and isinstance(e, Fraction) and e.denominator == 1 and abs(e) <= 4096:
-                return b ** int(e)
-            return float(b) ** float(e)
-        if isinstance(n, Call):
-            fn = _MATH.get(n.spelling.rsplit(".", 1)[-1]) if n.spelling.split(".")[0] in ("math", "np", "numpy", "torch", n.spelling) else None
-            if fn is None:
-                raise InputError(f"{option}: {n.spelling}() is not one of the maths functions a value may use ({', '.join(_MATH)})")
-            return fn(*(float(value(a)) for _, a in n.args))
-        raise InputError(f"{option}: {shorten(text, 60)!r} is not a constant expression of numbers")
-
     try:
-        out = float(value(node))
+        out = float(_constant(node, text, option))
     except ZeroDivisionError:
         raise InputError(f"{option}: {shorten(text, 60)!r} divides by zero; a value must be a finite number") from None
     except (OverflowError, ValueError) as e:

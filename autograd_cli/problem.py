@@ -149,6 +149,15 @@ class Problem:
         return next((n for n in ("y", "z", "out", "f", "F") if n not in taken), "output")
 
     @cached_property
+    def leaf_name(self) -> str:
+        """The one leaf of scalar inputs: ``x``, unless a user's name is x (then ``x_``...)."""
+        taken = set(self.names) | {s.name for s in self.function.statements}
+        name = "x"
+        while name in taken:
+            name += "_"
+        return name
+
+    @cached_property
     def rows(self) -> list[str]:
         """One label per output element: ``y0`` for scalar components, else ``y[i]`` / ``y1[i]``."""
         y = self.output_name
@@ -247,7 +256,11 @@ def _assign(
         unknown = [n for n in spec.named if n not in names]
         missing = [n for n in names if n not in spec.named]
         if missing:
-            slip = f" (--at names {', '.join(unknown)}, which the expression does not use: a misspelling?)" if unknown else ""
+            slip = (
+                f" (--at names {', '.join(unknown)}, which the expression does not use: a misspelling?)"
+                if unknown
+                else ""
+            )
             raise InputError(
                 f"--at gives no value for {', '.join(missing)}; the inputs are {', '.join(names)}. "
                 f"Add {missing[0]}=... to --at{slip}"

@@ -669,7 +669,8 @@ def _jvp_parts(result: Any, d: int, digits: int | None) -> Parts:
         parts.append(
             _verdict(
                 bool(result.match),
-                f"vᵀ(Ju) = {num(result.vT_jvp, d)} and (vᵀJ)u = {num(result.vjp_u, d)} (reverse mode, {h.y}.backward(v))",
+                f"vᵀ(Ju) = {num(result.vT_jvp, d)} and (vᵀJ)u = {num(result.vjp_u, d)} "
+                f"(reverse mode, {h.y}.backward(v))",
             )
         )
     return parts

@@ -50,7 +50,14 @@ from .shapes import Shape, broadcast, matmul_shape, numel, strides
 # ---- functions SymPy lacks, named as users type them ----------------------------------------
 
 
-class sigmoid(sympy.Function):  # noqa: N801 - named as the user types it
+class _Real(sympy.Function):
+    """A real function of a real argument (so SymPy does not bring in re() and im())."""
+
+    def _eval_is_extended_real(self) -> bool | None:
+        return self.args[0].is_extended_real
+
+
+class sigmoid(_Real):  # noqa: N801 - named as the user types it
     """1/(1 + exp(-x)); derivative sigmoid(x)*(1 - sigmoid(x))."""
 
     def fdiff(self, argindex: int = 1) -> sympy.Expr:
@@ -61,21 +68,21 @@ class sigmoid(sympy.Function):  # noqa: N801 - named as the user types it
         return 1 / (1 + sympy.exp(-x))
 
 
-class softplus(sympy.Function):  # noqa: N801
+class softplus(_Real):  # noqa: N801
     """log(1 + exp(x)); derivative sigmoid(x). torch is linear above 20, within 2e-9."""
 
     def fdiff(self, argindex: int = 1) -> sympy.Expr:
         return sigmoid(self.args[0])
 
 
-class relu(sympy.Function):  # noqa: N801
+class relu(_Real):  # noqa: N801
     """max(x, 0); derivative Heaviside(x) with value 0 at 0, as torch."""
 
     def fdiff(self, argindex: int = 1) -> sympy.Expr:
         return sympy.Heaviside(self.args[0], 0)
 
 
-class _Step(sympy.Function):
+class _Step(_Real):
     """A piecewise-constant function: derivative 0 (SymPy leaves floor's unevaluated)."""
 
     def fdiff(self, argindex: int = 1) -> sympy.Expr:
@@ -98,7 +105,7 @@ class round_half_even(_Step):  # noqa: N801
     pass
 
 
-class stop_gradient(sympy.Function):  # noqa: N801
+class stop_gradient(_Real):  # noqa: N801
     """detach(): the value of its argument, derivative 0 (autograd treats it as a constant)."""
 
     def fdiff(self, argindex: int = 1) -> sympy.Expr:

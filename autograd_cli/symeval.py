@@ -191,6 +191,12 @@ class Evaluator:
             return ~self(args[0]).to(torch.bool)
         if fn is sympy.Piecewise:
             return self._piecewise(args)
+        if fn is sympy.re:
+            x = self(args[0])
+            return x.real if x.is_complex() else x
+        if fn is sympy.im:
+            x = self(args[0])
+            return x.imag if x.is_complex() else torch.zeros_like(x)
         if isinstance(e, (sympy.Derivative, sympy.Subs)):
             raise ValueError(f"SymPy left a derivative unevaluated: {e}")
         raise ValueError(f"no numeric rule for the SymPy node {fn.__name__}")

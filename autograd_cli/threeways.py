@@ -19,7 +19,7 @@ import torch
 
 from . import symbolic, symeval
 from .build import Built
-from .expr import Call, Compare, Local, Node, to_text, walk
+from .expr import Call, Compare, Local, Node, Var, to_text, walk
 from .problem import Problem
 from .results import close
 from .symbolic import element_cost
@@ -173,6 +173,8 @@ def kink_sites(problem: Problem) -> list[Node]:
     """Calls whose op declares kinks, and comparisons (where the branch switches)."""
     out: list[Node] = []
     for n in _all_nodes(problem):
+        if not any(isinstance(k, (Var, Local)) for k in walk(n)):
+            continue  # abs(0.5): a constant, not a place where the function bends
         if isinstance(n, Call) and problem.bound(n).op.kinks is not None:
             out.append(n)
         elif isinstance(n, Compare) and problem.info(n).kind == "bool":
@@ -236,7 +238,7 @@ def kinks(problem: Problem, points: torch.Tensor, eps: float = 1e-6) -> list[lis
                 out.append(d.amin() if d.numel() else torch.tensor(math.inf, dtype=torch.float64))
                 continue
             b = problem.bound(node)
-            named: dict[str, Any] = {}
+            named: dict[str, Any] = _static_args(b)
             for k, v in zip(names, vals):
                 named[k] = list(v) if isinstance(v, (list, tuple)) else v
             assert b.op.kinks is not None
@@ -269,9 +271,18 @@ def kinks(problem: Problem, points: torch.Tensor, eps: float = 1e-6) -> list[lis
     return found
 
 
+def _static_args(b: Any) -> dict[str, Any]:
+    """A call's numeric arguments known now (clamp's min=0), as tensors for its kinks function."""
+    out: dict[str, Any] = {}
+    for k, info in b.infos.items():
+        if info.kind == "static" and info.numeric:
+            out[k] = torch.tensor(float(info.value), dtype=torch.float64)
+    return out
+
+
 def _kink_whys(b: Any) -> list[str]:
     """The reasons an op's kinks function gives, in order (from a run on dummy zeros)."""
-    named: dict[str, Any] = {}
+    named: dict[str, Any] = _static_args(b)
     for k, info in b.infos.items():
         if info.kind == "static":
             continue
@@ -486,7 +497,11 @@ def gradient_verdict(
                 ok = False
     notes: list[str] = []
     if bad:
-        notes.append(f"d(Σy)/dx from autograd is undefined (nan or inf) for {_labels(bad)}: the check cannot pass there")
+        notes.append(
+            f"d(Σy)/dx from autograd is undefined (nan or inf) for {_labels(bad)}: the check cannot pass there"
+        )
     if sym_undefined:
-        notes.append(f"SymPy's d(Σy)/dx is undefined here for {_labels(sym_undefined)} (an indeterminate form at this point)")
+        notes.append(
+            f"SymPy's d(Σy)/dx is undefined here for {_labels(sym_undefined)} (an indeterminate form at this point)"
+        )
     return ok, notes
