@@ -286,12 +286,12 @@ class _Reader:
         kind, token, pos = self.peek()
         if kind == "op" and token == "[":
             return self.nested()
-        if kind == "name" and token not in _MATH and self.peek2()[1] == "(":
-            return self.constructor()
         if kind in ("num", "name") or (kind == "op" and token == "("):
             folded = self._expression(pos)
             if folded is not None:
                 return Value((), (folded,))
+        if kind == "name" and self.peek2()[1] == "(":
+            return self.constructor()
         if kind == "num":
             self.advance()
             return Value((), (_number(token, self.option),))
@@ -571,7 +571,7 @@ _MATH: dict[str, Callable[..., float]] = {
 
 _CONSTANT_HINTS = re.compile(
     r"[*/]"  # pi/4, 2*sqrt(3)
-    r"|[0-9.)][+-]"  # 1+2 (written without spaces, so that '2 -3' stays two numbers)
+    r"|[0-9.)][+-]|[+-]\s"  # 1+2 or 1 + 2 (but '2 -3' stays two numbers)
     r"|\b(?:pi|E|tau)\b"  # the constants
     r"|\b(?:math|np|numpy|torch)\.[A-Za-z]"  # math.pi, np.sqrt(2)
 )
