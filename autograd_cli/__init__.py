@@ -21,6 +21,7 @@ _API = (
     "jacobian",
     "product",
     "vjp",
+    "grad",
     "check",
     "jvp",
     "hessian",

@@ -41,6 +41,7 @@ __all__ = [
     "VjpError",
     "check",
     "explain",
+    "grad",
     "graph",
     "hessian",
     "jacobian",
@@ -50,7 +51,7 @@ __all__ = [
     "vjp",
 ]
 
-PITFALLS = ("accumulate", "scalar", "retain")  # as `vjp explain --pitfall`
+PITFALLS = ("accumulate", "scalar", "retain", "leaf", "inplace", "no-grad", "detach")  # as `vjp explain --pitfall`
 
 # ---- Python values -> the values a command line would have typed ---------------------------------
 
@@ -163,27 +164,18 @@ def problem_of(
     if not isinstance(expr, str):
         raise InputError(f'the expression must be text, e.g. "x0**2+3*x1"; got a {type(expr).__name__}')
     function = parse(expr, _names(vars))
-    problem = make_problem(function, point_spec(at), dtype)
-    if wrt is not None:
-        _wrt(problem, wrt)
-    return problem
+    return make_problem(function, point_spec(at), dtype, _wrt(wrt))
 
 
-def _wrt(problem: Problem, wrt: str | Sequence[str]) -> None:
-    """Differentiating only some inputs arrives with the problem's ``wrt`` (issue 10); until then
-    every input is differentiated, and asking for fewer is refused rather than ignored."""
-    names = [n.strip() for n in (wrt.split(",") if isinstance(wrt, str) else wrt)]
-    unknown = [n for n in names if n not in problem.names]
-    if unknown:
-        raise InputError(
-            f"wrt names {', '.join(unknown)}, which the expression does not use; its inputs are "
-            f"{', '.join(problem.names)}"
-        )
-    if sorted(names) != sorted(problem.names):
-        raise InputError(
-            f"wrt={','.join(names)}: differentiating only some inputs is not supported by this version; "
-            f"leave wrt out to differentiate all of {', '.join(problem.names)}"
-        )
+def _wrt(wrt: str | Sequence[str] | None) -> tuple[str, ...] | None:
+    """``wrt="W,b"`` or ``wrt=["W", "b"]``: the inputs to differentiate, in this order (as ``--wrt``)."""
+    from .problem import parse_wrt
+
+    if wrt is None or isinstance(wrt, str):
+        return parse_wrt(wrt)
+    if not all(isinstance(n, str) for n in wrt):
+        raise InputError(f"wrt: expected input names (text), got {list(wrt)!r}")
+    return parse_wrt(",".join(wrt))
 
 
 def _cotangent(problem: Problem, v: Any, option: str = "--v") -> tuple[float, ...] | None:
@@ -560,6 +552,32 @@ def product(
 vjp = product
 
 
+def grad(
+    expr: str,
+    *,
+    at: Any,
+    wrt: str | Sequence[str] | None = None,
+    vars: str | Sequence[str] | None = None,
+    dtype: str = "float64",
+) -> Product:
+    """The gradient of a scalar function: the leaves' ``.grad`` after ``y.backward()``.
+
+    >>> grad("x0**2*x1", at=(3, 2)).vjp.tolist()
+    [12.0, 9.0]
+    """
+    problem = problem_of(expr, at=at, vars=vars, wrt=wrt, dtype=dtype)
+    _at_point(problem, "grad")
+    if problem.m != 1:
+        from .shapes import fmt
+
+        raise InputError(
+            f"grad is the gradient of a scalar function, and y has {problem.m} elements (shape "
+            f"{fmt(problem.output_shape)}); use jacobian() for every row, product(v=...) for one "
+            "combination vᵀJ, or make y a scalar (sum(...), mean(...))"
+        )
+    return Product(request.engines().product(problem, None, "grad"))
+
+
 def check(
     expr: str,
     *,
@@ -637,7 +655,7 @@ def explain(
     vars: str | Sequence[str] | None = None,
     dtype: str = "float64",
 ) -> Explanation:
-    """What autograd does, step by step; ``pitfall`` (accumulate, scalar, retain) shows a classic mistake."""
+    """What autograd does, step by step; ``pitfall`` (one of ``PITFALLS``) shows a classic mistake."""
     problem = problem_of(expr, at=at, vars=vars, wrt=wrt, dtype=dtype)
     _at_point(problem, "explain")
     if pitfall is not None and pitfall not in PITFALLS:

@@ -252,8 +252,9 @@ def test_bad_input_raises_the_clis_sentence(vjp, call, args, kind):
         lambda: ag.jacobian(SEED, at=(2, 3), method="magic"),
         lambda: ag.jacobian(SEED, at=(2, 3), dtype="float16"),
         lambda: ag.jacobian(42, at=1),  # type: ignore[arg-type]
-        lambda: ag.jacobian(SEED, at=(2, 3), wrt="x0"),
         lambda: ag.jacobian(SEED, at=(2, 3), wrt="q"),
+        lambda: ag.jacobian(SEED, at=(2, 3), wrt=["x0", 1]),  # type: ignore[list-item]
+        lambda: ag.grad(SEED, at=(2, 3)),
         lambda: ag.explain(SEED, at=(2, 3), pitfall="nope"),
     ],
 )
@@ -266,6 +267,31 @@ def test_other_bad_input_is_a_vjp_error(call):
 
 def test_wrt_naming_every_input_is_accepted():
     assert ag.jacobian(SEED, at=(2, 3), wrt=["x0", "x1"]).jacobian.tolist() == [[4.0, 3.0], [2.0, 6.0]]
+
+
+def test_wrt_picks_and_orders_the_columns_as_jacrev_argnums():
+    import torch
+    from torch.func import jacrev
+
+    w = torch.tensor([[0.5, -1.0, 2.0], [1.5, 0.25, -0.75]], dtype=torch.float64)
+    x = torch.tensor([0.3, -0.2, 0.9], dtype=torch.float64)
+    b = torch.tensor([0.1, -0.4], dtype=torch.float64)
+    at = {"W": w, "x": x, "b": b}
+    got = ag.jacobian("tanh(W@x+b)", at=at, wrt="b,x")
+    want_b, want_x = jacrev(lambda w, x, b: torch.tanh(w @ x + b), argnums=(2, 1))(w, x, b)
+    assert got.columns == ["b[0]", "b[1]", "x[0]", "x[1]", "x[2]"]
+    torch.testing.assert_close(got.jacobian, torch.cat([want_b, want_x], dim=1))
+    product = ag.product("tanh(W@x+b)", at=at, v=[1, -1], wrt=["x"])
+    torch.testing.assert_close(product.vjp, torch.tensor([1.0, -1.0], dtype=torch.float64) @ want_x)
+
+
+def test_grad_is_the_gradient_of_a_scalar_function():
+    import torch
+
+    x = torch.tensor([0.5, -1.25, 2.0], dtype=torch.float64, requires_grad=True)
+    (x.exp() * x).sum().backward()
+    got = ag.grad("(x.exp() * x).sum()", at={"x": x.detach()})
+    torch.testing.assert_close(got.vjp, x.grad)
 
 
 # ---- displays -----------------------------------------------------------------------------------------------
