@@ -41,9 +41,22 @@ from .expr import (
     Str,
     Var,
     to_text,
-    walk,
 )
-from .shapes import Adv, Info, Shape, bounded, broadcast, fmt, index_shape, matmul_shape, short, static, tensor
+from .shapes import (
+    MAX_ELEMENTS,
+    Adv,
+    Info,
+    Shape,
+    bounded,
+    broadcast,
+    fmt,
+    index_shape,
+    matmul_shape,
+    numel,
+    short,
+    static,
+    tensor,
+)
 
 TENSOR_PARAM_KINDS = (core.TENSOR, core.OPTIONAL_TENSOR, core.INDEX, core.SCALAR, core.ANY)
 
@@ -126,6 +139,8 @@ class Analysis:
                 return static(_static_pow(b.value, e.value))
             tb = self._operand(b, node.base, node, "**")
             te = self._operand(e, node.exp, node, "**")
+            if tb.shape == te.shape:  # the common case needs no message text
+                return tensor(tb.shape)
             return tensor(broadcast(tb.shape, te.shape, _where(node), (_where(node.base), _where(node.exp))))
         if isinstance(node, MatMul):
             a = self._operand(self.infer(node.left), node.left, node, "@")
@@ -355,8 +370,8 @@ class Analysis:
                 self.index_uses.setdefault(target.name, []).append(b)
             else:
                 self.float_targets.add(target.name)
-        if out.kind in ("tensor", "bool", "index"):
-            bounded(out.shape, b.where)
+        if out.kind in ("tensor", "bool", "index") and numel(out.shape) > MAX_ELEMENTS:
+            bounded(out.shape, b.where)  # names the call (printing it is slow: only when refusing)
         return out
 
     def _tensor_param(self, p: core.Param, info: Info, arg: Node, node: Call) -> None:
@@ -583,17 +598,15 @@ def _compare(op: str, a: Any, c: Any) -> bool:
 def index_candidates(function: Any) -> set[str]:
     """Inputs passed straight to a parameter of integers (cross_entropy's target)."""
     out: set[str] = set()
-    roots = [*function.components, *(s.value for s in function.statements)]
-    for root in roots:
-        for node in walk(root):
-            if isinstance(node, Call):
-                op = catalogue.OPS[node.op]
-                kinds = {p.key: p.kind for p in op.sig}
-                for key, arg in node.args:
-                    if kinds.get(key) == core.INDEX and isinstance(arg, Var):
-                        out.add(arg.name)
-            elif isinstance(node, Index):
-                out.update(it.name for it in node.index if isinstance(it, Var))
+    for node in function.calls:
+        if isinstance(node, Call):
+            op = catalogue.OPS[node.op]
+            kinds = {p.key: p.kind for p in op.sig}
+            for key, arg in node.args:
+                if kinds.get(key) == core.INDEX and isinstance(arg, Var):
+                    out.add(arg.name)
+        elif isinstance(node, Index):
+            out.update(it.name for it in node.index if isinstance(it, Var))
     return out
 
 

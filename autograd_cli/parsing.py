@@ -51,6 +51,7 @@ from .expr import (
     children,
     natural_sorted,
     to_text,
+    walk,
 )
 
 # ---- bounds (README.md "Limits"; tests/test_bounds.py pins each one) ----
@@ -129,6 +130,13 @@ class Function:
         return [to_text(c) for c in self.components]
 
     @cached_property
+    def calls(self) -> list[Call | Index]:
+        """Every call and subscript in the statements and components, found in one walk (the
+        checks after parsing read only these)."""
+        roots = [*(s.value for s in self.statements), *self.components]
+        return [n for root in roots for n in walk(root) if isinstance(n, (Call, Index))]
+
+    @cached_property
     def local_values(self) -> dict[str, Node]:
         return {s.key: s.value for s in self.statements}
 
@@ -166,6 +174,10 @@ def _bad_char(text: str, pos: int) -> ParseError:
 Token = tuple[str, str, int]
 _COMPARISONS = frozenset(("<", "<=", ">", ">=", "==", "!="))
 _POSTFIX = frozenset(("[", ".", "("))
+_ENDS_EXPRESSION = frozenset((",", ")", ";", "\n", "]", ":"))  # what may follow a whole expression
+_ADDITIVE = frozenset(("+", "-"))
+_MULTIPLICATIVE = frozenset(("*", "/", "@", "//", "%"))
+_UNARY = frozenset(("-", "+", "~"))
 _AUGMENTED = ("+", "-", "*", "/", "@", "**")
 _KEYWORDS = frozenset(("lambda", "def", "not", "and", "or", "if", "else", "for", "in", "is", "import"))
 _STATEMENT_OPS = frozenset(("=", *_AUGMENTED))  # name = ..., name += ...
@@ -452,7 +464,9 @@ class _Parser:
 
     # -- expressions, loosest first ------------------------------------------------
     def expression(self) -> Node:
-        kind, value, pos = self.peek()
+        kind, value, pos = self.tokens[self.i]
+        if kind in ("name", "num") and self.ops[self.i + 1] in _ENDS_EXPRESSION and value not in _KEYWORDS:
+            return self.postfix()  # a lone name or number (most arguments): no operator can follow
         if kind != "name" or value not in _KEYWORDS:
             return self.comparison()
         if value in ("lambda", "def") and self._is_header(value):
@@ -493,7 +507,7 @@ class _Parser:
 
     def sum(self) -> Node:
         terms = [self.product()]
-        while self.at_op("+", "-"):
+        while self.ops[self.i] in _ADDITIVE:
             _, op, _ = self.take()
             term = self.product()
             terms.append(Neg(term) if op == "-" else term)
@@ -503,7 +517,7 @@ class _Parser:
         node = self.unary()
         factors: list[Node] = [node]
         divide: list[bool] = [False]
-        while self.at_op("*", "/", "@", "//", "%"):
+        while self.ops[self.i] in _MULTIPLICATIVE:
             _, op, pos = self.take()
             if op in ("//", "%"):
                 what = "floor division '//'" if op == "//" else "'%'"
@@ -522,7 +536,7 @@ class _Parser:
         return factors[0] if len(factors) == 1 else Mul(tuple(factors), tuple(divide))
 
     def unary(self) -> Node:
-        if self.at_op("-", "+", "~"):
+        if self.ops[self.i] in _UNARY:
             _, op, pos = self.take()
             self.enter(pos)
             arg = self.unary()
@@ -534,7 +548,7 @@ class _Parser:
 
     def power(self) -> Node:
         base = self.postfix()
-        if self.at_op("**"):
+        if self.ops[self.i] == "**":
             _, _, pos = self.take()
             self.enter(pos)
             exp = self.unary()  # 2**-x and right-associative a**b**c, as in Python

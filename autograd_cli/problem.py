@@ -352,10 +352,10 @@ def make_problem(
 def _output_shape(node: object, info: Info) -> Shape:
     from .expr import to_text
 
-    text = to_text(node)  # type: ignore[arg-type]
-    text = text if len(text) <= 60 else text[:57] + "..."
     if info.kind == "tensor" or info.numeric:
         return info.shape if info.kind == "tensor" else ()
+    text = to_text(node)  # type: ignore[arg-type]
+    text = text if len(text) <= 60 else text[:57] + "..."
     if info.kind == "bool":
         raise ShapeError(
             f"the output {text} is a mask (a comparison), which has no gradient; use it inside torch.where(...) "
@@ -410,18 +410,17 @@ def _check_python_math(function: Function, inputs: tuple[Input, ...], analysis: 
 
     for st in function.statements:
         local_deps[st.key] = depends(st.value)
-    for root in [*(s.value for s in function.statements), *function.components]:
-        for n in walk(root):
-            if isinstance(n, Call):
-                _check_nondiff(n, depends)
-            if isinstance(n, Call) and n.form == "call" and n.spelling.startswith("math."):
-                if any(depends(a) for _, a in n.args):
-                    fn = n.spelling.split(".", 1)[1]
-                    raise ShapeError(
-                        f"{to_text(n)} turns a tensor into a Python float, so torch gets no gradient through it; "
-                        f"write torch.{fn}(...) or {fn}(...) for a differentiated input (math.{fn} is fine on "
-                        "constants, such as math.sqrt(2))"
-                    )
+    for n in function.calls:
+        if isinstance(n, Call):
+            _check_nondiff(n, depends)
+        if isinstance(n, Call) and n.form == "call" and n.spelling.startswith("math."):
+            if any(depends(a) for _, a in n.args):
+                fn = n.spelling.split(".", 1)[1]
+                raise ShapeError(
+                    f"{to_text(n)} turns a tensor into a Python float, so torch gets no gradient through it; "
+                    f"write torch.{fn}(...) or {fn}(...) for a differentiated input (math.{fn} is fine on "
+                    "constants, such as math.sqrt(2))"
+                )
 
 
 def _check_nondiff(call: Call, depends: Callable[[object], bool]) -> None:

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from ..errors import ShapeError
-from ..expr import Call, Node, to_text
+from ..expr import Call, Node, Seq, to_text
 from ..shapes import Info, Shape, fmt, short
 
 REQUIRED: Any = type("Required", (), {"__repr__": lambda self: "REQUIRED"})()
@@ -294,11 +295,9 @@ def bind(
 ) -> tuple[tuple[tuple[str, Node], ...], tuple[tuple[str | None, Node], ...]]:
     """Python's binding rules: positionals in order (a ``varargs`` parameter takes the rest as a
     tuple), then keywords by name or alias. Returns (bound by canonical name, shown)."""
-    from ..expr import Seq
-
+    slots, by_name, order, required = _layout(tuple(sig))
     bound: dict[str, Node] = {}
     shown: list[tuple[str | None, Node]] = []
-    slots = [p for p in sig if not p.kw_only]
     i = 0
     for k, node in enumerate(positional):
         if i >= len(slots):
@@ -316,10 +315,6 @@ def bind(
         bound[p.key] = node
         shown.append((None, node))
         i += 1
-    by_name = {p.name: p for p in sig}
-    for p in sig:
-        for a in p.aliases:
-            by_name.setdefault(a, p)
     for name, node in keywords:
         found = by_name.get(name)
         if found is None:
@@ -330,14 +325,26 @@ def bind(
             raise BindError(f"{display}() got {name!r} twice")
         bound[p.key] = node
         shown.append((name, node))
-    missing = [p.name for p in sig if p.required and p.key not in bound]
+    missing = [p.name for p in required if p.key not in bound]
     if missing:
         if not keywords:
             raise BindError(_arity(display, sig, len(positional)))
         raise BindError(f"{display}() is missing the argument{'s' if len(missing) > 1 else ''} {', '.join(missing)}")
-    order = {p.key: n for n, p in enumerate(sig)}
     args = tuple(sorted(bound.items(), key=lambda kv: order[kv[0]]))
     return args, tuple(shown)
+
+
+@cache
+def _layout(
+    sig: tuple[Param, ...],
+) -> tuple[list[Param], dict[str, Param], dict[str, int], list[Param]]:
+    """What binding needs of a signature, worked out once per signature (the catalogue's are fixed)."""
+    by_name = {p.name: p for p in sig}
+    for p in sig:
+        for a in p.aliases:
+            by_name.setdefault(a, p)
+    order = {p.key: n for n, p in enumerate(sig)}
+    return [p for p in sig if not p.kw_only], by_name, order, [p for p in sig if p.required]
 
 
 def _arity(display: str, sig: Sequence[Param], got: int) -> str:

@@ -117,7 +117,8 @@ def elementwise(b: Bound) -> Info:
     shapes = [b.shape(n) for n in names]
     out: Shape = shapes[0] if shapes else ()
     for n, s in zip(names[1:], shapes[1:]):
-        out = broadcast(out, s, b.where, (b.arg_text(names[0]), b.arg_text(n)))
+        if s != out:  # equal shapes need no message text (b.where prints the call: slow for big inputs)
+            out = broadcast(out, s, b.where, (b.arg_text(names[0]), b.arg_text(n)))
     return tensor(out)
 
 
