@@ -779,7 +779,7 @@ class _Parser:
             kind, value, kpos = self.peek()
             if kind == "end":
                 self.expect(")", f"to close the call to {name}()")
-            if kind == "name" and self.peek(1)[:2] == ("op", "="):
+            if kind == "name" and self.ops[self.i + 1] == "=":
                 self._check_name(value, kpos)
                 self.i += 2
                 if any(k == value for k, _ in keywords):

@@ -330,7 +330,10 @@ def bind(
         if not keywords:
             raise BindError(_arity(display, sig, len(positional)))
         raise BindError(f"{display}() is missing the argument{'s' if len(missing) > 1 else ''} {', '.join(missing)}")
-    args = tuple(sorted(bound.items(), key=lambda kv: order[kv[0]]))
+    if keywords:
+        args = tuple(sorted(bound.items(), key=lambda kv: order[kv[0]]))
+    else:
+        args = tuple(bound.items())  # positionals fill the slots in the signature's order
     return args, tuple(shown)
 
 
