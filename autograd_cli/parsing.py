@@ -175,6 +175,7 @@ Token = tuple[str, str, int]
 _COMPARISONS = frozenset(("<", "<=", ">", ">=", "==", "!="))
 _POSTFIX = frozenset(("[", ".", "("))
 _ENDS_EXPRESSION = frozenset((",", ")", ";", "\n", "]", ":"))  # what may follow a whole expression
+_AFTER_SUM = _COMPARISONS | {"&", "|"}  # what may follow a sum inside a comparison
 _ADDITIVE = frozenset(("+", "-"))
 _MULTIPLICATIVE = frozenset(("*", "/", "@", "//", "%"))
 _UNARY = frozenset(("-", "+", "~"))
@@ -482,7 +483,10 @@ class _Parser:
         return self.comparison()
 
     def comparison(self) -> Node:
-        left = self.bit_or()
+        left = self.sum()
+        if self.ops[self.i] not in _AFTER_SUM:
+            return left  # the common case: no mask operators, two grammar levels fewer
+        left = self._bit_or_from(self._bit_and_from(left))
         if self.ops[self.i] in _COMPARISONS:
             _, op, _pos = self.take()
             right = self.bit_or()
@@ -492,14 +496,18 @@ class _Parser:
         return left
 
     def bit_or(self) -> Node:
-        node = self.bit_and()
+        return self._bit_or_from(self.bit_and())
+
+    def _bit_or_from(self, node: Node) -> Node:
         while self.ops[self.i] == "|":
             self.i += 1
             node = Logic("|", node, self.bit_and())
         return node
 
     def bit_and(self) -> Node:
-        node = self.sum()
+        return self._bit_and_from(self.sum())
+
+    def _bit_and_from(self, node: Node) -> Node:
         while self.ops[self.i] == "&":
             self.i += 1
             node = Logic("&", node, self.sum())

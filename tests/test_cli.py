@@ -289,11 +289,20 @@ def test_option_errors_from_click_are_short_usage_errors(vjp, args, needle):
     assert len(r.stderr.strip().splitlines()) <= 5
 
 
-@pytest.mark.parametrize("value", ["nan", "inf", "-inf", "1e999", "-1e999", "NaN", "Infinity", "pi", "e"])
+@pytest.mark.parametrize("value", ["nan", "inf", "-inf", "1e999", "-1e999", "NaN", "Infinity", "pi*inf", "q", "e"])
 def test_non_finite_or_symbolic_point_values_are_refused(vjp, value):
     message = assert_usage_error(vjp("jacobian", "x0", "--at", value), value)
     if value.lower().lstrip("-") in ("nan", "inf", "infinity", "1e999"):
         assert "finite" in message, message
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"), [("pi", math.pi), ("pi/4", math.pi / 4), ("2*sqrt(3)", 2 * math.sqrt(3))]
+)
+def test_constant_point_values_are_their_numbers(vjp, value, expected):
+    r = vjp("jacobian", "x0", "--at", value, "--format", "json")
+    assert r.code == 0, r
+    assert json.loads(r.stdout)["point"] == [expected]
 
 
 @pytest.mark.parametrize("value", ["nan", "1,inf", "-inf,1", "1e999,0"])
