@@ -271,10 +271,8 @@ def jacobian(
                 rank = found
                 cond = float(torch.linalg.cond(j64))
             if found is not None and found < problem.n:
-                notes.append(
-                    f"J is singular to working precision: rank {found} of {problem.n} (det J = {det:.3g} is "
-                    "rounding, not a sign that J is invertible)"
-                )
+                why = "" if det == 0.0 else f" (det J = {det:.3g} is rounding, not a sign that J is invertible)"
+                notes.append(f"J is singular to working precision: rank {found} of {problem.n}{why}")
     header = Header.of("jacobian", problem, value)
     return JacobianResult(header, rows, ran, METHOD_DETAIL[ran], det, rank, cond, notes=notes)
 
