@@ -367,7 +367,7 @@ def _check_md(result: CheckResult, n: Any, digits: int | None) -> list[str]:
                 n(e["autograd"]),
                 n(e["symbolic"]),
                 n(e["finite_difference"]),
-                "at a kink (expected)" if e["at_kink"] else "",
+                e.get("why") or ("at a kink (expected)" if e["at_kink"] else ""),
             ]
             for e in result.differences
         ]

@@ -635,7 +635,12 @@ def _check_parts(result: Any, d: int, digits: int | None) -> Parts:
                         Col("autograd", [num(e["autograd"], d) for e in diffs]),
                         Col("SymPy", [num(e["symbolic"], d) for e in diffs]),
                         Col("finite diff.", [num(e["finite_difference"], d) for e in diffs]),
-                        Col("", ["at a kink (expected)" if e["at_kink"] else "" for e in diffs], "left", wrap=True),
+                        Col(
+                            "",
+                            [e.get("why") or ("at a kink (expected)" if e["at_kink"] else "") for e in diffs],
+                            "left",
+                            wrap=True,
+                        ),
                     ],
                     title="entries that differ",
                 )

@@ -385,7 +385,8 @@ def compare(
             if through_detach:
                 fd_blind_used = True
             match = match and (at_kink or through_detach)
-            differences.append(_entry(problem, i, j, a, s_, f, at_kink or through_detach, ""))
+            why = "through detach() (expected)" if through_detach and not at_kink else ""
+            differences.append(_entry(problem, i, j, a, s_, f, at_kink or through_detach, why))
     notes = list(dict.fromkeys(note for _, note in kinked))
     if kinked:
         notes.append(KINK_NOTE)

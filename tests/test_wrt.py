@@ -217,6 +217,12 @@ def test_detach_mixed_with_a_live_path(vjp):
 def test_check_says_finite_differences_see_through_a_detach(vjp):
     data = vjp("check", "x.detach() * x", "--at", "x=[0.5,-1]", "--format", "json").json()
     assert "detach" in " ".join(data["notes"])
+    assert data["match"] is True
+    # d(x.detach()*x)/dx = x for autograd and SymPy, 2x for finite differences: each such entry says why
+    assert data["differences"], data
+    for e in data["differences"]:
+        assert e["why"] == "through detach() (expected)" and e["at_kink"] is True
+        assert e["finite_difference"] == pytest.approx(2 * e["autograd"], rel=1e-6)
 
 
 def test_symbolic_jacobian_treats_a_detached_part_as_constant(vjp):
