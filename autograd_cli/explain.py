@@ -191,13 +191,13 @@ def explain(problem: Problem, v: tuple[float, ...] | None = None) -> ExplainResu
     )
     value = [float(t) for t in y.detach().reshape(-1).tolist()]
     grad_fn = type(y.grad_fn).__name__ if y.grad_fn is not None else "None"
-    shape_words = "a scalar" if y.ndim == 0 else f"shape {tuple(y.shape)}, {m} element{'s' if m != 1 else ''}"
+    shape_words = "is a scalar" if y.ndim == 0 else f"has shape {tuple(y.shape)}, {m} element{'s' if m != 1 else ''}"
     steps.append(
         Step(
             "2. The forward pass",
             s.forward_code(),
             [f"{o} = {_fmt(value)}", f"{o}.grad_fn = <{grad_fn}>"],
-            f"{o} has {shape_words}. "
+            f"{o} {shape_words}. "
             + (
                 f"backward() needs no argument for a scalar: the gradient d{o}/d{o} = 1 is implied."
                 if y.numel() == 1
