@@ -412,8 +412,13 @@ def poisoned_rows_note(y: list[float], jac: list[list[float]]) -> list[str]:
     if not rows:
         return []
     return [
-        f"rows {', '.join(map(str, rows[:6]))} have finite outputs but nan entries: each backward sends 0 into the "
-        "non-finite outputs too, and 0 × inf = nan flows into x.grad (torch's real behaviour)"
+        (
+            f"row {rows[0]} has a finite output"
+            if len(rows) == 1
+            else f"rows {', '.join(map(str, rows[:6]))} have finite outputs"
+        )
+        + " but nan entries: each backward sends 0 into the non-finite outputs too, and 0 × inf = nan flows into "
+        "the leaves' .grad (torch's real behaviour)"
     ]
 
 
