@@ -393,9 +393,7 @@ class _Parser:
         return self.tuple_or_expr(), None
 
     def assignment(self, name: str, pos: int) -> Local:
-        self._check_name(name, pos)
-        if name in catalogue.CONSTANTS or name in catalogue.RESERVED:
-            raise self.error(f"{name!r} is a name of the language; pick another name for the intermediate", pos)
+        self._check_target(name, pos)
         self.i += 2
         value = self.tuple_or_expr()
         n = self.local_count.get(name, 0) + 1
@@ -405,8 +403,14 @@ class _Parser:
         self.locals[name] = key
         return Local(key, name)
 
+    def _check_target(self, name: str, pos: int) -> None:
+        self._check_name(name, pos)
+        if name in catalogue.CONSTANTS or name in catalogue.RESERVED:
+            raise self.error(f"{name!r} is a name of the language; pick another name for the intermediate", pos)
+
     def augmented(self, name: str, pos: int) -> Local:
         """``a += b`` (-=, *=, /=, @=, **=): ``a = a + b``, the same values and gradients."""
+        self._check_target(name, pos)
         _, op, _ = self.peek(1)
         self.i += 3
         current = self.locals.get(name)

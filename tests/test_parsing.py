@@ -881,3 +881,14 @@ def test_cli_error_excerpt_does_not_echo_raw_control_characters(vjp):
     r = vjp("jacobian", "x\x00", "--at", "1")
     assert r.code == 2
     assert "\x00" not in r.stderr
+
+
+@pytest.mark.parametrize("text", ["_@=0", "_ += 1", "__class__ *= 2", "_x -= y", "pi += 1", "torch **= 2"])
+def test_augmented_assignment_checks_its_target_as_assignment_does(text: str) -> None:
+    # hypothesis found `_@=0` accepted and printed back as `_`, which then failed to parse
+    with pytest.raises(ParseError):
+        parse(text)
+
+
+def test_augmented_assignment_is_the_plain_assignment() -> None:
+    assert parse("y = x; y += 1; y *= x").outputs == parse("y = x; y = y + 1; y = y * x").outputs
