@@ -17,7 +17,7 @@ from typing import IO, Any
 
 import torch
 
-from .results import METHOD_DETAIL, CheckResult, Header, JacobianResult, ProductResult, Result
+from .results import CheckResult, Header, JacobianResult, ProductResult, Result, method_detail
 
 
 def numbers_text(rows: torch.Tensor, sep: str, digits: int | None, float32: bool = False) -> str:
@@ -290,7 +290,7 @@ class BlockWriter:
         h = replace(self.header, point=block.point_list(i), value=block.values[i])
         if self.command == "jacobian":
             det = block.determinants[i] if block.determinants is not None else None
-            res: Result = JacobianResult(h, block.jacobians[i], self.method, METHOD_DETAIL[self.method], det)
+            res: Result = JacobianResult(h, block.jacobians[i], self.method, method_detail(self.method, h), det)
         elif self.command == "product":
             v = block.vs[i].tolist() if block.vs is not None else None
             res = ProductResult(h, v, block.vjps[i], "y.backward(v)" if v is not None else "y.backward()")

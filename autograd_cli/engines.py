@@ -30,6 +30,7 @@ from .results import (
     ProductResult,
     close,
     max_abs_diff,
+    method_detail,
     nonfinite_notes,
     point_notes,
     vector_notes,
@@ -274,7 +275,7 @@ def jacobian(
                 why = "" if det == 0.0 else f" (det J = {det:.3g} is rounding, not a sign that J is invertible)"
                 notes.append(f"J is singular to working precision: rank {found} of {problem.n}{why}")
     header = Header.of("jacobian", problem, value)
-    return JacobianResult(header, rows, ran, METHOD_DETAIL[ran], det, rank, cond, notes=notes)
+    return JacobianResult(header, rows, ran, method_detail(ran, header), det, rank, cond, notes=notes)
 
 
 # ---- vᵀJ -----------------------------------------------------------------------

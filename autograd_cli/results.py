@@ -422,12 +422,17 @@ def poisoned_rows_note(y: list[float], jac: list[list[float]]) -> list[str]:
     ]
 
 
-METHOD_DETAIL = {
-    "rows": "one y.backward(e_i, retain_graph=True) per row; x.grad read, then zeroed",
-    "batched": "all one-hot rows e_i in one torch.autograd.grad(y, x, I, is_grads_batched=True)",
+METHOD_DETAIL = {  # {y}: the output's name, free of the user's (x*y calls its output z)
+    "rows": "one {y}.backward(e_i, retain_graph=True) per row; each leaf's .grad read, then zeroed",
+    "batched": "all one-hot rows e_i in one torch.autograd.grad({y}, leaves, I, is_grads_batched=True)",
     "jacrev": "all one-hot rows e_i through one torch.func.vjp pullback, vmapped (as torch.func.jacrev)",
     "forward": "columns J e_j from forward mode (torch.func.jvp, vmapped over the basis)",
 }
+
+
+def method_detail(method: str, header: Header) -> str:
+    """What ``method`` did, in the names of this function's transcript."""
+    return METHOD_DETAIL[method].format(y=header.y)
 
 
 def point_notes(
