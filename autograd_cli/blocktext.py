@@ -199,18 +199,19 @@ class BlockWriter:
     def _records_text(self, results: list[Result]) -> str:
         """check's points (one line each) and LaTeX/Markdown (a block each), from the records a
         single point prints."""
-        from .render import csv_header_and_row, delimited, num, shown_numbers
+        from .numtext import num
+        from .render import csv_header_and_row, delimited, shown_numbers
 
         if self.fmt != "json":  # JSON keeps every bit; text is as short as the dtype allows
             results = [shown_numbers(res) for res in results]
         if self.fmt in ("latex", "markdown"):
             from . import formats
-            from .render import _point_text
+            from .numtext import point_text
 
             if self.fmt == "markdown":
                 return "".join(formats.text(res, "markdown", self.digits) + "\n" for res in results)
             return "".join(  # which point each block of equations is at
-                f"% at {_point_text(res.header, self.digits)}\n{formats.text(res, 'latex', self.digits)}"
+                f"% at {point_text(res.header, self.digits)}\n{formats.text(res, 'latex', self.digits)}"
                 for res in results
             )
         if self.fmt == "plain":

@@ -32,7 +32,7 @@ def quote(text: str) -> str:
 
 
 def _num(v: Any, digits: int | None) -> str:
-    from .render import num
+    from .numtext import num
 
     return num(v, digits) if isinstance(v, float) else str(v)
 

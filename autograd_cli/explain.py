@@ -23,7 +23,7 @@ PITFALLS = ("accumulate", "scalar", "retain", "leaf", "inplace", "no-grad", "det
 
 
 def _fmt(values: list[float] | float) -> str:
-    from .render import num
+    from .numtext import num
 
     if isinstance(values, list):
         return "[" + ", ".join(num(v, 6) for v in values) + "]"

@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from .numtext import in_dtype
 from .results import (
     CheckResult,
     Header,
@@ -65,7 +66,7 @@ def text(result: Result, fmt: str, digits: int | None) -> str:
 
 
 def _num(v: float, digits: int | None) -> str:
-    from .render import num
+    from .numtext import num
 
     return num(v, HUMAN_DIGITS if digits is None else digits)
 
@@ -235,13 +236,9 @@ def md_table(head: Sequence[str], rows: Iterable[Sequence[str]], left: int = 1) 
 
 
 def _point(h: Header, digits: int | None) -> str:
-    from .render import _point_text
+    from .numtext import point_text
 
-    return _point_text(h, HUMAN_DIGITS if digits is None else digits)
-
-
-def _in_dtype(h: Header) -> str:
-    return "" if h.dtype == "float64" else f" ({h.dtype})"
+    return point_text(h, HUMAN_DIGITS if digits is None else digits)
 
 
 def _matrix_table(h: Header, cells: list[list[str]], value: list[str] | None) -> str:
@@ -259,7 +256,7 @@ def markdown(result: Result, digits: int | None) -> str:
         parts.append("**Symbolic Jacobian (SymPy)**\n")
         parts.append(_matrix_table(h, [[md_code(c) for c in row] for row in result.jacobian], None))
     elif isinstance(result, JacobianResult):
-        parts.append(f"**Jacobian{_in_dtype(h)} at {md_cell(_point(h, digits))}** (method: {result.method})\n")
+        parts.append(f"**Jacobian{in_dtype(h)} at {md_cell(_point(h, digits))}** (method: {result.method})\n")
         value = [n(v) for v in h.value] if h.value is not None else None
         parts.append(_matrix_table(h, [[n(v) for v in row] for row in result.jacobian], value))
         if result.determinant is not None:
@@ -271,7 +268,7 @@ def markdown(result: Result, digits: int | None) -> str:
     elif isinstance(result, CheckResult):
         parts += _check_md(result, n, digits)
     elif isinstance(result, JvpResult):
-        parts.append(f"**J·u by forward mode{_in_dtype(h)} at {md_cell(_point(h, digits))}**\n")
+        parts.append(f"**J·u by forward mode{in_dtype(h)} at {md_cell(_point(h, digits))}**\n")
         parts.append(md_table(["input", "u"], [[md_cell(c), n(u)] for c, u in zip(h.columns, result.u)]))
         ys = h.value or [math.nan] * len(h.rows)
         parts.append(
@@ -281,7 +278,7 @@ def markdown(result: Result, digits: int | None) -> str:
             verdict = "PASS" if result.match else "FAIL"
             parts.append(f"**{verdict}** vᵀ(Ju) = {n(result.vT_jvp)} and (vᵀJ)u = {n(result.vjp_u)}\n")
     elif isinstance(result, HessianResult):
-        parts.append(f"**Hessians{_in_dtype(h)} at {md_cell(_point(h, digits))}**\n")
+        parts.append(f"**Hessians{in_dtype(h)} at {md_cell(_point(h, digits))}**\n")
         for label, title, hess in zip(h.rows, h.titles, result.hessian):
             parts.append(f"∂²{md_cell(label)}: {md_code(title)}\n")
             head = ["", *(f"∂/∂{md_cell(c)}" for c in h.columns)]
@@ -299,13 +296,13 @@ def _product_md(result: ProductResult, n: Any, digits: int | None) -> list[str]:
     point = h.leaf_point or [math.nan] * len(h.columns)
     parts = []
     if result.v is not None:
-        parts.append(f"**{h.y}.backward(v){_in_dtype(h)} at {at}**\n")
+        parts.append(f"**{h.y}.backward(v){in_dtype(h)} at {at}**\n")
         value = h.value or [math.nan] * len(h.rows)
         parts.append(
             md_table(["output", h.y, "v"], [[md_code(t), n(y), n(v)] for t, y, v in zip(h.titles, value, result.v)])
         )
     else:
-        parts.append(f"**{h.y}.backward(){_in_dtype(h)} at {at}** ({h.y} is a scalar: an implicit gradient of 1)\n")
+        parts.append(f"**{h.y}.backward(){in_dtype(h)} at {at}** ({h.y} is a scalar: an implicit gradient of 1)\n")
     flat, matrices = grad_layout(result)
     if flat:
         parts.append(
@@ -352,7 +349,7 @@ def grad_matrix(values: Sequence[float], shape: tuple[int, ...]) -> list[tuple[t
 
 def _check_md(result: CheckResult, n: Any, digits: int | None) -> list[str]:
     h = result.header
-    parts = [f"**d(Σ{h.y})/dx four ways{_in_dtype(h)} at {md_cell(_point(h, digits))}**\n"]
+    parts = [f"**d(Σ{h.y})/dx four ways{in_dtype(h)} at {md_cell(_point(h, digits))}**\n"]
     keys = ("sum_backward", "ones_backward", "column_sums", "symbolic")
     y = h.y
     head = ["input", f"{y}.sum().backward()", f"{y}.backward(ones_like({y}))", "1ᵀJ (column sums)", f"SymPy d(Σ{y})/dx"]

@@ -196,7 +196,7 @@ def density_text(
 
 
 def density_legend(p: Picture) -> str:
-    from .render import num
+    from .numtext import num
 
     step = num(p.vmax / LEVELS, 2)
     return (

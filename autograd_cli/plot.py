@@ -61,9 +61,9 @@ def require_matplotlib() -> None:
 
 
 def _point(h: Header) -> str:
-    from .render import _point_text
+    from .numtext import point_text
 
-    text = _point_text(h, 4)
+    text = point_text(h, 4)
     return text if len(text) <= 70 else text[:69] + "…"
 
 
@@ -107,7 +107,7 @@ def heatmap(
     ax.tick_params(top=True, labeltop=True, bottom=False, labelbottom=False)
     ax.set_title(title, fontsize=10)
     if m * n <= ANNOTATE_AT:
-        from .render import num
+        from .numtext import num
 
         for i in range(m):
             for j in range(n):
@@ -206,7 +206,7 @@ def _product_figure(result: ProductResult) -> Figure:
     what = "vᵀJ" if result.v is not None else "∇y"
     title = f"{what} = x.grad after {result.method} at {_point(h)}"
     if result.v is not None and len(result.v) <= 8:
-        from .render import num
+        from .numtext import num
 
         title += f"\nv = ({', '.join(num(v, 4) for v in result.v)})"
     if not h.tensor_inputs:

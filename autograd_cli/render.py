@@ -18,6 +18,9 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from typing import IO, Any
 
+from .numtext import in_dtype as in_dtype
+from .numtext import num as num
+from .numtext import point_text
 from .results import (
     CheckResult,
     ExampleList,
@@ -40,21 +43,6 @@ MAX_TABLE_COLS = 12
 
 
 # ---- numbers -------------------------------------------------------------------
-
-
-def num(v: float, digits: int | None = None) -> str:
-    """``4`` rather than ``4.0``; shortest round-trip form, or ``digits`` significant digits."""
-    if math.isnan(v):
-        return "nan"
-    if math.isinf(v):
-        return "inf" if v > 0 else "-inf"
-    if digits is not None:
-        text = f"{v:.{digits}g}"
-    else:
-        text = repr(float(v))
-        if text.endswith(".0"):
-            text = text[:-2]
-    return "0" if text == "-0" else text
 
 
 def shown_numbers(result: Any) -> Any:
@@ -250,41 +238,6 @@ def console(stream: IO[str]):  # type: ignore[no-untyped-def]
     if os.environ.get("NO_COLOR"):
         return Console(file=stream, highlight=False, soft_wrap=False, color_system=None)
     return Console(file=stream, highlight=False, soft_wrap=False)
-
-
-def in_dtype(h: Header) -> str:
-    """`` (float32)`` for a title, when the numbers are not the default float64."""
-    return "" if h.dtype == "float64" else f" ({h.dtype})"
-
-
-def _point_text(h: Header, digits: int | None) -> str:
-    if h.point is None:
-        return ""
-    if not h.tensor_inputs:
-        return ", ".join(f"{n} = {num(v, digits)}" for n, v in zip(h.inputs, h.point))
-    parts = []
-    k = 0
-    for name, shape in h.input_shapes.items():
-        size = math.prod(shape)
-        vals = h.point[k : k + size]
-        k += size
-        if not shape:
-            parts.append(f"{name} = {num(vals[0], digits)}")
-        elif size <= 8:  # whole: in its own shape, as tensor.tolist() nests it
-            parts.append(f"{name} = {_nested_text(vals, tuple(shape), digits)}")
-        else:
-            shown = ", ".join(num(v, digits) for v in vals[:8])
-            parts.append(f"{name} = [{shown}, …] {tuple(shape)}")
-    return "; ".join(parts)
-
-
-def _nested_text(values: list[float], shape: tuple[int, ...], digits: int | None) -> str:
-    """``[[1, 2], [3, 4]]``: flat row-major values written in ``shape``."""
-    if len(shape) <= 1:
-        return "[" + ", ".join(num(v, digits) for v in values) + "]"
-    step = math.prod(shape[1:])
-    inner = (_nested_text(values[i * step : (i + 1) * step], shape[1:], digits) for i in range(shape[0]))
-    return "[" + ", ".join(inner) + "]"
 
 
 def _clip(n: int, limit: int) -> list[int | None]:
@@ -506,7 +459,7 @@ def _jacobian_parts(result: Any, d: int, digits: int | None) -> Parts:
             *_clipped_note(h, len(result.jacobian)),
         ]
     parts: Parts = [
-        _title(f"Jacobian{in_dtype(h)} at {_point_text(h, digits)}"),
+        _title(f"Jacobian{in_dtype(h)} at {point_text(h, digits)}"),
         _jacobian_fit(result, d),
         *_clipped_note(h, len(result.jacobian)),
         _dim(f"method: {result.method} — {result.method_detail}"),
@@ -525,7 +478,7 @@ def _cells(shown: list[int | None], cell: Callable[[int], str]) -> list[str]:
 
 def _product_parts(result: Any, d: int, digits: int | None) -> Parts:
     h = result.header
-    at = _point_text(h, digits)
+    at = point_text(h, digits)
     parts: Parts = []
     if result.v is not None:
         parts.append(_title(f"{h.y}.backward(v){in_dtype(h)} at {at}"))
@@ -619,7 +572,7 @@ def _check_parts(result: Any, d: int, digits: int | None) -> Parts:
     four = Fitted(
         [label("input", _cells(shown, lambda j: h.columns[j]))], [Col(head, column(k)) for head, k in zip(heads, keys)]
     )
-    parts: Parts = [_title(f"d(Σ{h.y})/dx four ways{in_dtype(h)} at {_point_text(h, digits)}"), four]
+    parts: Parts = [_title(f"d(Σ{h.y})/dx four ways{in_dtype(h)} at {point_text(h, digits)}"), four]
     if result.jacobian is not None:
         entries = len(h.rows) * len(h.columns)
         parts.append(
@@ -669,7 +622,7 @@ def _jvp_parts(result: Any, d: int, digits: int | None) -> Parts:
         [label("output", _cells(rows, lambda i: h.titles[i]))],
         [Col(h.y, _cells(rows, lambda i: num(value[i], d))), Col("J·u", _cells(rows, lambda i: num(result.jvp[i], d)))],
     )
-    parts: Parts = [_title(f"J·u by forward mode{in_dtype(h)} at {_point_text(h, digits)}"), ut, t, _dim(result.method)]
+    parts: Parts = [_title(f"J·u by forward mode{in_dtype(h)} at {point_text(h, digits)}"), ut, t, _dim(result.method)]
     if result.v is not None:
         parts.append(
             _verdict(
@@ -699,7 +652,7 @@ def _hessian_fit(result: Any, i: int, d: int) -> Fitted:
 
 def _hessian_parts(result: Any, d: int, digits: int | None) -> Parts:
     h = result.header
-    parts: Parts = [_title(f"Hessians{in_dtype(h)} at {_point_text(h, digits)}")]
+    parts: Parts = [_title(f"Hessians{in_dtype(h)} at {point_text(h, digits)}")]
     for i in range(min(len(h.rows), MAX_TABLE_ROWS)):
         parts.append(_title(f"∂²{h.rows[i]}: {h.titles[i]}"))
         parts.append(_hessian_fit(result, i, d))
@@ -725,7 +678,7 @@ def _graph_parts(result: Any, d: int, digits: int | None) -> Parts:
             sub = branch.add(_graph_label(child))
             stack.append((child, sub))
     return [
-        _title(f"The autograd graph of y{in_dtype(h)} at {_point_text(h, digits)} ({result.nodes} grad_fn nodes)"),
+        _title(f"The autograd graph of y{in_dtype(h)} at {point_text(h, digits)} ({result.nodes} grad_fn nodes)"),
         root,
         _dim("backward() starts at y.grad_fn and follows next_functions; AccumulateGrad adds into the leaf's .grad"),
     ]
@@ -930,7 +883,7 @@ def wants_heat(result: Result, width: int, view: str, d: int) -> bool:
 def heat_parts(result: Any, d: int, digits: int | None, width: int, colour: bool) -> Parts:
     """The heat picture of a Jacobian (or of each Hessian), with titles, legend and verdicts."""
     h = result.header
-    at = _point_text(h, digits)
+    at = point_text(h, digits)
     if len(at) > width:  # a hundred inputs: the picture is the point, not the title
         at = at[: max(10, width - 30)].rsplit(",", 1)[0] + f", … ({len(h.columns)} inputs)"
     if isinstance(result, JacobianResult):

@@ -24,7 +24,7 @@ from textual.worker import get_current_worker
 
 from .. import request
 from ..errors import VjpError
-from ..render import num
+from ..numtext import num
 from ..results import JacobianResult, ProductResult
 from .commands import ExplorerCommands
 from .expression import ExpressionField

@@ -13,9 +13,9 @@ from textual.coordinate import Coordinate
 from textual.widgets import DataTable, Input, Static
 
 from ..errors import VjpError
+from ..numtext import num
 from ..points import Value, parse_point
 from ..problem import _index_labels
-from ..render import num
 from .messages import ValueEdited
 from .model import DEFAULT_STEP, Setup, next_step, nudged, value_text
 

@@ -14,7 +14,7 @@ from textual.widget import Widget
 from textual.widgets import DataTable
 
 from .. import heat, render
-from ..render import num
+from ..numtext import num
 from ..results import JacobianResult
 from . import paint
 from .messages import CotangentEdited

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 
 from ..errors import InputError
+from ..numtext import num
 from ..points import Value
-from ..render import num
 
 STEPS = tuple(10.0**k for k in range(-6, 5))  # the nudge steps [ and ] move between
 DEFAULT_STEP = 0.1

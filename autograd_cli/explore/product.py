@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Input, Static
 
-from ..render import num
+from ..numtext import num
 from ..results import CheckResult, ProductResult
 from .messages import CotangentEdited
 
