@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 from .errors import InputError
-from .shapes import MAX_ELEMENTS, Shape, fmt, numel
+from .shapes import MAX_ELEMENTS, Shape, fmt, nest, numel
 
 CONSTRUCTORS = ("ones", "zeros", "arange", "linspace", "eye", "full")
 MAX_DEPTH = 32  # nesting of [ ] in one value
@@ -51,12 +51,6 @@ class Value:
     def nested(self) -> object:
         """The value as nested lists (a float for a scalar), as ``tensor.tolist()``."""
         return nest(list(self.data), self.shape)
-
-
-def nest(flat: list[float], shape: Shape) -> object:
-    from .results import _nest
-
-    return _nest(flat, shape)
 
 
 @dataclass(frozen=True)

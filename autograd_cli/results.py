@@ -11,20 +11,12 @@ import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from .shapes import nest
+
 if TYPE_CHECKING:  # kept light: `vjp examples` renders without loading the parser
     from .examples import Example
     from .problem import Problem
     from .shapes import Shape
-
-
-def _nest(flat: list[float], shape: tuple[int, ...]) -> Any:
-    """Flat row-major values in ``shape``, as ``tensor.tolist()`` gives them."""
-    if not shape:
-        return flat[0]
-    if len(shape) == 1:
-        return list(flat)
-    step = math.prod(shape[1:])
-    return [_nest(flat[i * step : (i + 1) * step], shape[1:]) for i in range(shape[0])]
 
 
 @dataclass(frozen=True)
@@ -169,7 +161,7 @@ class ProductResult(Result):
             size = 1
             for s in shape:
                 size *= s
-            out[name] = _nest(self.vjp[k : k + size], shape)
+            out[name] = nest(self.vjp[k : k + size], shape)
             k += size
         return out
 

@@ -328,3 +328,13 @@ def index_sources(shape: Shape, plan: list[Any], arrays: dict[int, list[int]]) -
                 src += (values[pos] % shape[source_axis[k]]) * st[source_axis[k]]
         result.append(src)
     return out_shape, result
+
+
+def nest(flat: list[float], shape: Shape) -> Any:
+    """Flat row-major values in ``shape``, as ``tensor.tolist()`` gives them (a number for ())."""
+    if not shape:
+        return flat[0]
+    if len(shape) == 1:
+        return list(flat)
+    step = math.prod(shape[1:])
+    return [nest(flat[i * step : (i + 1) * step], shape[1:]) for i in range(shape[0])]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from ..shapes import Info, bounded, fmt, tensor
+from ..shapes import Info, bounded, fmt, nest, tensor
 from .core import BOOL, DTYPE, INTS, NUMBER, Bound, P, TConst, TIn, tcall
 from .dsl import X, call_torch, op, spell
 from .registry import register
@@ -63,7 +63,7 @@ def _tensor_shape(b: Bound) -> Info:
 def _tensor_emit(b: Bound) -> Any:
     if b.extra.get("stack"):
         return _stack_code(b, "data", b.info("data"), [])
-    return TConst(_nest(b.extra["values"], b.extra["shape"]))
+    return TConst(nest(b.extra["values"], b.extra["shape"]))
 
 
 def _stack_code(b: Bound, name: str, info: Info, path: list[int]) -> Any:
@@ -95,13 +95,6 @@ def _flat_index(b: Bound, path: list[int]) -> int:
     found = walk(b.info("data"), ())
     assert found is not None
     return found
-
-
-def _nest(flat: list[float], shape: tuple[int, ...]) -> Any:
-    if not shape:
-        return flat[0]
-    step = math.prod(shape[1:])
-    return [_nest(flat[i * step : (i + 1) * step], shape[1:]) for i in range(shape[0])]
 
 
 def _tensor_sym(S: Any, b: Bound, t: dict[str, Any]) -> Any:
