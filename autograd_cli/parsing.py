@@ -862,6 +862,8 @@ def number(text_value: str, text: str = "", pos: int = 0) -> Num:
         raise ParseError(
             f"the number {text_value} is out of range: exponents are limited to ±{MAX_EXPONENT}", text, pos
         )
+    if len(text_value) < 300 and text_value.isascii() and text_value.isdigit():
+        return Num(Fraction(int(text_value)), text_value)  # an integer literal: exact and finite
     value = Fraction(text_value)
     try:
         finite = math.isfinite(float(value))
@@ -933,6 +935,9 @@ def _size_bits(value: Fraction) -> float:
     return max(math.log2(num) if num > 1 else 0.0, math.log2(den) if den > 1 else 0.0)
 
 
+_NO_GROWTH = frozenset({Var, Local, Const, Str, Lit})
+
+
 def growth(node: Node, memo: dict[int, float] | None = None) -> float:
     """An upper bound, in bits, on the exact constants SymPy may fold together at ``node``.
 
@@ -941,8 +946,13 @@ def growth(node: Node, memo: dict[int, float] | None = None) -> float:
     (``(2**5000*x)**3`` holds ``2**15000``). Sums add about one bit; products add sizes;
     a constant power multiplies them. Function calls fold only inside their arguments.
     """
-    if isinstance(node, Num):
-        return _size_bits(node.value)
+    kind = type(node)
+    if kind in _NO_GROWTH:
+        return 0.0  # a variable, an intermediate, a named constant: nothing exact to fold
+    if kind is Num:
+        return _size_bits(node.value)  # type: ignore[union-attr]
+    if kind is Call:
+        return max([growth(n) for _, n in node.args], default=0.0)  # type: ignore[union-attr]
     if isinstance(node, Add):
         return max(growth(t) for t in node.terms) + math.log2(len(node.terms))
     if isinstance(node, Mul):

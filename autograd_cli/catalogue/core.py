@@ -295,7 +295,13 @@ def bind(
 ) -> tuple[tuple[tuple[str, Node], ...], tuple[tuple[str | None, Node], ...]]:
     """Python's binding rules: positionals in order (a ``varargs`` parameter takes the rest as a
     tuple), then keywords by name or alias. Returns (bound by canonical name, shown)."""
-    slots, by_name, order, required = _layout(tuple(sig))
+    layout = _LAYOUTS.get(id(sig))
+    if layout is None or layout[0] is not sig:
+        layout = _LAYOUTS[id(sig)] = (sig, *_layout(tuple(sig)))
+    _, slots, by_name, order, required, keys, least = layout
+    if not keywords and least <= len(positional) <= len(keys):
+        # the common call: positionals only, no varargs, every required parameter among them
+        return tuple(zip(keys, positional)), tuple([(None, n) for n in positional])
     bound: dict[str, Node] = {}
     shown: list[tuple[str | None, Node]] = []
     i = 0
@@ -337,17 +343,35 @@ def bind(
     return args, tuple(shown)
 
 
-@cache
+# per signature object (the catalogue's are fixed tuples; hashing their Params on every call cost
+# more than the binding): the signature itself, kept so that its id is not reused, and its layout
+_LAYOUTS: dict[int, tuple[Any, ...]] = {}
+
+
 def _layout(
     sig: tuple[Param, ...],
-) -> tuple[list[Param], dict[str, Param], dict[str, int], list[Param]]:
-    """What binding needs of a signature, worked out once per signature (the catalogue's are fixed)."""
+) -> tuple[list[Param], dict[str, Param], dict[str, int], list[Param], tuple[str, ...], int]:
+    """What binding needs of a signature, worked out once per signature (the catalogue's are fixed).
+
+    The last two: the keys of the leading positional slots (up to a varargs parameter) and how
+    many positionals fill every required parameter; ``least`` is past ``keys`` when a required
+    parameter is keyword-only or varargs, so that such calls take the full path."""
     by_name = {p.name: p for p in sig}
     for p in sig:
         for a in p.aliases:
             by_name.setdefault(a, p)
     order = {p.key: n for n, p in enumerate(sig)}
-    return [p for p in sig if not p.kw_only], by_name, order, [p for p in sig if p.required]
+    slots = [p for p in sig if not p.kw_only]
+    keys: list[str] = []
+    for p in slots:
+        if p.varargs:
+            break
+        keys.append(p.key)
+    required = [p for p in sig if p.required]
+    least = 0
+    for p in required:
+        least = max(least, keys.index(p.key) + 1 if p.key in keys else len(keys) + 1)
+    return slots, by_name, order, required, tuple(keys), least
 
 
 def _arity(display: str, sig: Sequence[Param], got: int) -> str:
