@@ -291,8 +291,16 @@ def to_text(node: Node) -> str:  # noqa: C901 - one branch per node type
     raise TypeError(f"not an expression node: {node!r}")
 
 
+_LEAVES = frozenset({Var, Num, Const, Local, Str, Lit})
+
+
 def children(node: Node) -> list[Node]:
     """The direct subexpressions of ``node``, in reading order."""
+    kind = type(node)
+    if kind in _LEAVES:
+        return []
+    if kind is Call:
+        return [n for _, n in node.args]  # type: ignore[union-attr]
     if isinstance(node, (Neg, Not)):
         return [node.arg]
     if isinstance(node, Add):

@@ -51,7 +51,6 @@ from .expr import (
     children,
     natural_sorted,
     to_text,
-    walk,
 )
 
 # ---- bounds (README.md "Limits"; tests/test_bounds.py pins each one) ----
@@ -133,8 +132,14 @@ class Function:
     def calls(self) -> list[Call | Index]:
         """Every call and subscript in the statements and components, found in one walk (the
         checks after parsing read only these)."""
-        roots = [*(s.value for s in self.statements), *self.components]
-        return [n for root in roots for n in walk(root) if isinstance(n, (Call, Index))]
+        out: list[Call | Index] = []
+        stack: list[Node] = [*reversed(self.components), *(s.value for s in reversed(self.statements))]
+        while stack:  # walk()'s order (parents first, in reading order), without a generator per node
+            node = stack.pop()
+            if type(node) is Call or type(node) is Index:
+                out.append(node)
+            stack.extend(reversed(children(node)))
+        return out
 
     @cached_property
     def local_values(self) -> dict[str, Node]:
@@ -715,7 +720,8 @@ class _Parser:
         return Seq(tuple(items), open_ + close)
 
     def name(self, value: str, pos: int) -> Node:
-        self._check_name(value, pos)
+        if value[0] == "_" or len(value) > MAX_NAME:
+            self._check_name(value, pos)
         if value in catalogue.MODULE_ROOTS and self.at_op(".") and value not in self.vars:
             return self.dotted(value, pos)
         if self.at_op("("):
@@ -950,13 +956,13 @@ def growth(node: Node, memo: dict[int, float] | None = None) -> float:
     if kind in _NO_GROWTH:
         return 0.0  # a variable, an intermediate, a named constant: nothing exact to fold
     if kind is Num:
-        return _size_bits(node.value)  # type: ignore[union-attr]
+        return _size_bits(node.value)  # type: ignore[union-attr, arg-type]
     if kind is Call:
         return max([growth(n) for _, n in node.args], default=0.0)  # type: ignore[union-attr]
     if isinstance(node, Add):
-        return max(growth(t) for t in node.terms) + math.log2(len(node.terms))
+        return max([growth(t) for t in node.terms]) + math.log2(len(node.terms))
     if isinstance(node, Mul):
-        return sum(growth(f) for f in node.factors)
+        return sum([growth(f) for f in node.factors])
     if isinstance(node, MatMul):
         return growth(node.left) + growth(node.right)
     if isinstance(node, Pow):

@@ -426,10 +426,13 @@ def _check_python_math(function: Function, inputs: tuple[Input, ...], analysis: 
 def _check_nondiff(call: Call, depends: Callable[[object], bool]) -> None:
     """torch refuses requires_grad on some arguments (a loss's class weights): so does vjp, in a sentence."""
     from . import catalogue
-    from .expr import to_text
 
     for p in catalogue.OPS[call.op].sig:
-        arg = call.arg(p.key) if p.nondiff else None
+        if not p.nondiff:
+            continue
+        from .expr import to_text
+
+        arg = call.arg(p.key)
         if arg is not None and depends(arg):
             raise ShapeError(
                 f"torch does not differentiate the {p.name} of {call.spelling}() ({to_text(arg)} in {to_text(call)}); "

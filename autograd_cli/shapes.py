@@ -67,8 +67,17 @@ def _is_number(value: object) -> bool:
 TENSOR_SCALAR = Info("tensor", ())
 
 
+_TENSORS: dict[Shape, Info] = {}
+
+
 def tensor(shape: Shape) -> Info:
-    return Info("tensor", bounded(shape))
+    """A tensor of ``shape`` (checked against the size limit); Infos are immutable, so one per shape."""
+    info = _TENSORS.get(shape) if type(shape) is tuple else None
+    if info is None:
+        info = Info("tensor", bounded(shape))
+        if type(shape) is tuple and len(_TENSORS) < 4096 and all(type(d) is int for d in shape):
+            _TENSORS[shape] = info
+    return info
 
 
 def static(value: Any) -> Info:

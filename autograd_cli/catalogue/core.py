@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cache
 from typing import Any
 
 from ..errors import ShapeError
@@ -59,14 +58,13 @@ class Param:
     aliases: tuple[str, ...] = ()
     varargs: bool = False
     nondiff: bool = False  # a tensor torch does not differentiate (a loss's class weights): refused if it is
+    # worked out once (shape inference reads them for every argument of every call)
+    key: str = field(init=False, compare=False, repr=False)  # the op's name for it: canon or name
+    required: bool = field(init=False, compare=False, repr=False)  # no default
 
-    @property
-    def key(self) -> str:
-        return self.canon or self.name
-
-    @property
-    def required(self) -> bool:
-        return self.default is REQUIRED
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "key", self.canon or self.name)
+        object.__setattr__(self, "required", self.default is REQUIRED)
 
 
 def P(name: str, kind: str = TENSOR, default: Any = REQUIRED, **kw: Any) -> Param:  # noqa: N802 - a declaration helper

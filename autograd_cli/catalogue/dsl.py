@@ -108,7 +108,18 @@ def spell(
 
 
 def tensor_params(b: Bound) -> list[str]:
-    return [p.key for p in b.op.sig if p.kind in TENSOR_KINDS and b.has(p.key)]
+    return [key for key in _tensor_keys(b.op.sig) if b.has(key)]
+
+
+_TENSOR_KEYS: dict[int, tuple[tuple[Param, ...], tuple[str, ...]]] = {}
+
+
+def _tensor_keys(sig: tuple[Param, ...]) -> tuple[str, ...]:
+    """The tensor parameters of a signature, once per signature (kept by identity: hashing it costs more)."""
+    hit = _TENSOR_KEYS.get(id(sig))
+    if hit is None or hit[0] is not sig:
+        hit = _TENSOR_KEYS[id(sig)] = (sig, tuple(p.key for p in sig if p.kind in TENSOR_KINDS))
+    return hit[1]
 
 
 def elementwise(b: Bound) -> Info:
