@@ -784,8 +784,22 @@ class _Parser:
                 "a variable next to '(' needs '*', e.g. x*(y+1)",
                 pos,
             )
-        paren = self.peek()[2]
-        positional, keywords = self.arguments(name, paren)
+        i = self.i
+        kind, value, _ = self.tokens[i + 1]
+        if (
+            self.ops[i + 2] == ")"
+            and kind in ("name", "num")
+            and self.depth < MAX_DEPTH
+            and value not in _KEYWORDS
+            and value not in catalogue.MODULE_ROOTS
+        ):
+            # f(x) or f(2): one lone name or number, the most common call (the full path below
+            # gives the same node; a module name such as torch goes there for its message)
+            self.i = i + 1
+            arg = self.atom()
+            self.i += 1
+            return self.make_call(entry, name, "call", [arg], [], pos)
+        positional, keywords = self.arguments(name, self.tokens[i][2])
         return self.make_call(entry, name, "call", positional, keywords, pos)
 
     def arguments(self, name: str, paren: int) -> tuple[list[Node], list[tuple[str, Node]]]:

@@ -31,6 +31,11 @@ Sections (the issues that set each goal):
            faster of torch.func.jacrev and jacfwd, interleaved (issue 13)
   explore_startup  vjp --help, examples and explore --help (Textual not imported), and the
            explorer's own import, each as a ratio to `import torch` (issue 15)
+  parse    the 1,000-component banded map of `big`: parse alone, parse + shape inference,
+           parse + build, in this checkout and in a baseline checkout given with
+           --baseline DIR (the tool before the catalogue: `git worktree add /tmp/before
+           79f2190`), alternating processes, each the fastest of 15 in CPU time; median of 7
+           rounds' ratios (issue 9: no slower than before)
   explore  vjp explore, headless: a nudge to the new J on screen and to every stage shown,
            beside the same engines called directly, alternating; the worked example and a
            100-component function (issue 15)
@@ -825,6 +830,77 @@ def explore(trials: int = 21) -> str:
 SECTIONS.update({"explore_startup": explore_startup, "explore": explore})
 
 
+# ---- parsing before and after the catalogue (issue 9) ----
+
+BASELINE: list[str | None] = [None]
+
+PARSE_CHILD = r"""
+import sys, time
+sys.path.insert(0, sys.argv[1])
+import gc
+from autograd_cli.parsing import parse
+from autograd_cli.points import parse_point
+from autograd_cli.problem import make_problem
+n = int(sys.argv[2])
+text = "; ".join(f"x{i}**2*sin(x{i + 1}) + exp(x{i + 2})/3" for i in range(n))
+spec = parse_point(",".join("0.5" for _ in range(n + 2)))
+steps = {"parse": lambda: parse(text), "parse + shapes": lambda: make_problem(parse(text), spec)}
+if sys.argv[3] == "build":
+    import torch  # noqa: F401 - loaded first, as in the CLI
+    from autograd_cli.build import Built
+    steps = {"parse + build": lambda: Built(make_problem(parse(text), spec))}
+gc.freeze()
+for name, step in steps.items():
+    step()
+    runs = []
+    for _ in range(15):
+        start = time.thread_time()  # CPU time of this thread: other processes on the machine do not count
+        step()
+        runs.append(time.thread_time() - start)
+    print(name, min(runs))
+"""
+
+
+def parse_section(n: int = 1000, rounds: int = 7) -> str:
+    """Parse (and shape inference, and build) here and in --baseline DIR, alternating processes."""
+    here = str(ROOT)
+    base = BASELINE[0]
+    dirs = [here] if base is None else [base, here]
+    times: dict[tuple[str, str], list[float]] = {}
+    ratios: dict[str, list[float]] = {}
+    for _ in range(rounds):
+        got: dict[str, dict[str, float]] = {}
+        for d in dirs:
+            got[d] = {}
+            for mode in ("parse", "build"):
+                out = subprocess.run(
+                    [sys.executable, "-c", PARSE_CHILD, d, str(n), mode], capture_output=True, text=True, check=True
+                ).stdout
+                for line in out.splitlines():
+                    name, _, value = line.rpartition(" ")
+                    got[d][name] = float(value)
+                    times.setdefault((d, name), []).append(float(value))
+        if base is not None:
+            for name in got[here]:
+                ratios.setdefault(name, []).append(got[here][name] / got[base][name])
+    rows = []
+    for name in ("parse", "parse + shapes", "parse + build"):
+        mine = statistics.median(times[(here, name)])
+        row = [f"{name}, {n:,} components", f"{mine * 1000:.1f} ms"]
+        if base is not None:
+            before = statistics.median(times[(base, name)])
+            ratio = statistics.median(ratios[name])
+            row += [f"{before * 1000:.1f} ms", f"{ratio:.2f}x", _met(ratio <= 1.0) if name == "parse" else ""]
+        rows.append(row)
+    head = ["step", "this checkout (CPU time, fastest of 15)"]
+    if base is not None:
+        head += [f"baseline {Path(base).name}", "ratio (median of rounds)", "no slower (goal)"]
+    return table(head, rows)
+
+
+SECTIONS["parse"] = parse_section
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         prog="python benchmarks/bench.py",
@@ -832,7 +908,12 @@ def main() -> int:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("sections", nargs="*", metavar="SECTION", help=f"any of {', '.join(SECTIONS)} (default: all)")
+    parser.add_argument(
+        "--baseline", metavar="DIR", help="a checkout of an older vjp to compare parsing against (section parse)"
+    )
     args = parser.parse_args()
+    if args.baseline:
+        BASELINE[0] = args.baseline
     unknown = [name for name in args.sections if name not in SECTIONS]
     if unknown:
         parser.error(f"unknown section {unknown[0]!r}; choose from {', '.join(SECTIONS)}")
