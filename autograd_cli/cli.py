@@ -12,7 +12,7 @@ import functools
 import os
 import sys
 import traceback as tb
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, MutableMapping
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -873,10 +873,51 @@ def main_callback(
 # ---- one command line, in this process (vjp shell) -------------------------------------------------
 
 
+class _Commands(MutableMapping[str, Any]):
+    """The group's commands, each built from its Typer declaration when first asked for.
+
+    Typer builds every command's Click parameters (evaluating each signature's annotations)
+    before a command line is even parsed; a command line runs one command, so only that one
+    is built. Listing the names builds nothing; help, which shows them all, builds them all.
+    """
+
+    def __init__(self, infos: list[Any]) -> None:
+        self._infos = {typer.main.get_command_name(info.name or info.callback.__name__): info for info in infos}
+        self._built: dict[str, Any] = {}
+
+    def __getitem__(self, name: str) -> Any:
+        if name not in self._built:
+            info = self._infos[name]  # KeyError for an unknown name, as a dict
+            self._built[name] = typer.main.get_command_from_info(
+                info, pretty_exceptions_short=app.pretty_exceptions_short, rich_markup_mode=app.rich_markup_mode
+            )
+        return self._built[name]
+
+    def __setitem__(self, name: str, command: Any) -> None:
+        self._infos.setdefault(name, None)
+        self._built[name] = command
+
+    def __delitem__(self, name: str) -> None:
+        del self._infos[name]
+        self._built.pop(name, None)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._infos)
+
+    def __len__(self) -> int:
+        return len(self._infos)
+
+
 @functools.cache
 def click_app() -> Any:
-    """The Click group behind ``app``, built once."""
-    return typer.main.get_command(app)
+    """The Click group behind ``app``, built once; its commands are built as they are used."""
+    import copy
+
+    bare = copy.copy(app)  # the group itself (callback, --version, completion options) without its commands
+    bare.registered_commands = []
+    group: Any = typer.main.get_command(bare)  # a VjpGroup: the app has a callback
+    group.commands = _Commands(app.registered_commands)
+    return group
 
 
 def invoke(args: list[str]) -> int:
@@ -986,6 +1027,9 @@ class VjpCommand(TyperCommand):
 
 
 class VjpGroup(TyperGroup):
+    def list_commands(self, ctx: Any) -> list[str]:
+        return list(self.commands)  # the names only: nothing is built to list them
+
     def resolve_command(self, ctx: Any, args: list[str]) -> Any:
         from typer._click.exceptions import UsageError
 
@@ -1019,7 +1063,7 @@ def main() -> None:
     if sys.getrecursionlimit() < 4000:
         sys.setrecursionlimit(4000)
     try:
-        app(prog_name="vjp")
+        click_app()(prog_name="vjp")  # as app(...) does, with the commands built as needed
     finally:
         try:
             sys.stdout.flush()
