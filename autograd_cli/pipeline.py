@@ -14,7 +14,6 @@ import gc
 from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
-from dataclasses import dataclass
 from typing import IO, Any
 
 from . import __version__
@@ -22,17 +21,10 @@ from .errors import InputError, InternalError, VjpError
 from .parsing import Function
 from .points import check_tolerances, parse_vector
 from .problem import Problem, check_cotangent
+from .request import Sources  # (defined there: deciding whether a command streams needs no stream machinery)
 from .stream import Bad, Piece, PointLines, Points, VectorLines, pieces, read_lines
 
 MAX_NOTES = 20
-
-
-@dataclass
-class Sources:
-    """Where many points or cotangents come from: '-' (stdin) or a file path."""
-
-    points: str | None = None
-    vs: str | None = None
 
 
 def open_input(path: str, stdin: IO[str] | None) -> Any:

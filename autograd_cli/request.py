@@ -25,7 +25,6 @@ from .errors import ExitCode, InputError, VjpError
 if TYPE_CHECKING:
     from . import sources, state
     from .parsing import Function
-    from .pipeline import Sources
     from .problem import Problem
     from .results import ExampleList, FunctionList, Result
 
@@ -82,6 +81,14 @@ class Channels:
     state_path: Path | None = None  # None: last.json in the user's app directory
 
 
+@dataclass
+class Sources:
+    """Where many points or cotangents come from: '-' (stdin) or a file path."""
+
+    points: str | None = None
+    vs: str | None = None
+
+
 # ---- which function, at which point ----------------------------------------------------
 
 
@@ -105,10 +112,12 @@ def expression_text(
     *, expr: str | None, expr_file: str | None, stdin: IO[str] | None, stdin_taken: bool = False
 ) -> str | None:
     """EXPR as typed, ``-`` for stdin, or --expr-file (components one per line allowed)."""
-    from .stream import read_all
-
     if expr is not None and expr_file is not None:
         raise VjpError("give the expression either as EXPR or with --expr-file, not both")
+    if expr != "-" and expr_file is None:
+        return expr
+    from .stream import read_all
+
     if expr_file is not None:
         try:
             with open(expr_file, encoding="utf-8-sig") as f:
@@ -454,8 +463,6 @@ def run(req: Request, ch: Channels) -> int:
 
 def _sources(req: Request, cmd: Command, ch: Channels) -> Sources:
     """Where many points or cotangents come from, for the commands that stream."""
-    from .pipeline import Sources
-
     src = Sources()
     at, v = list(req.at), req.v
     if "points" in cmd.streams:

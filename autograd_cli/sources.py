@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from . import examples as examples_mod
-from .examples import Example
-from .state import Remembered
+if TYPE_CHECKING:  # examples.toml is read only when an example is asked for or is the fallback
+    from .examples import Example
+    from .state import Remembered
 
 
 @dataclass(frozen=True)
@@ -56,19 +57,25 @@ def choose(
     ex: Example | None = None
     ignored: list[str] = []
     if expr is not None and example is not None:
-        examples_mod.find(example, items)  # an unknown name is still an error
+        from .examples import find
+
+        find(example, items)  # an unknown name is still an error
         ignored.append(f"--example {example} is not used: the expression argument comes first")
     if expr is not None:
         origin, expression, fvars = "argument", expr, vars_
     elif example is not None:
-        ex = examples_mod.find(example, items)
+        from .examples import find
+
+        ex = find(example, items)
         origin, expression, fvars = "example", ex.expression, vars_ or ex.vars
     elif env.get("VJP_EXPR"):
         origin, expression, fvars = "VJP_EXPR", env["VJP_EXPR"], vars_ or env.get("VJP_VARS") or None
     elif remembered is not None:
         origin, expression, fvars = "remembered", remembered.expression, vars_ or remembered.vars
     else:
-        ex = examples_mod.default(items)
+        from .examples import default
+
+        ex = default(items)
         origin, expression, fvars = "default", ex.expression, vars_ or ex.vars
 
     same = (
