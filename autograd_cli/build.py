@@ -470,6 +470,9 @@ def _literal(info: Any) -> bool:
     return _literal_shape(info) is not None
 
 
+_KEEP_LEAF_ELEMENTS = 1 << 20  # leaves up to this size are kept as a template to copy (8 MB in float64)
+
+
 class Built:
     """The problem's function in torch: leaves (the differentiated inputs), constants (the
     others), and ``of_leaves(*leaves) -> y`` with the constants of the problem's point."""
@@ -485,6 +488,7 @@ class Built:
         self._leaf_pos = {name: k for k, name in enumerate(leaf_names)}
         self._const_pos = {inp.name: k for k, inp in enumerate(problem.const_inputs)}
         self._consts: list[Tensor] | None = None
+        self._leaf_values: list[Tensor] | None = None  # the point's leaves, made once (see leaves)
 
     # the frame: every input in input order, then the intermediates
     def _frame(self, leaves: Sequence[Tensor], consts: Sequence[Tensor]) -> Frame:
@@ -578,7 +582,15 @@ class Built:
     def leaves(self, point: Sequence[float] | None = None, requires_grad: bool = True) -> list[Tensor]:
         """Fresh leaf tensors at the point: one ``x`` for scalar inputs, else one per differentiated input.
 
-        ``point`` is the full flat point (every input, in input order)."""
+        ``point`` is the full flat point (every input, in input order). At the problem's own
+        point the tensors are made from its floats once; each call gets fresh copies."""
+        if point is None and self.problem.n <= _KEEP_LEAF_ELEMENTS:
+            if self._leaf_values is None:
+                self._leaf_values = self._new_leaves(None, False)
+            return [t.clone().requires_grad_(requires_grad) for t in self._leaf_values]
+        return self._new_leaves(point, requires_grad)
+
+    def _new_leaves(self, point: Sequence[float] | None, requires_grad: bool) -> list[Tensor]:
         problem = self.problem
         flat = problem.leaf_point(list(point) if point is not None else None)
         if problem.single_leaf:

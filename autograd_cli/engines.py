@@ -8,7 +8,9 @@ would. Results come back as plain Python lists in ``results`` records.
 from __future__ import annotations
 
 import math
+import threading
 from collections.abc import Callable
+from typing import NamedTuple
 
 import torch
 
@@ -44,6 +46,37 @@ Progress = Callable[[int, int], None]
 _BLOCK_ELEMENTS = 1 << 22
 
 
+class _Entry(NamedTuple):
+    problem: Problem  # held, so that its id is not reused while the entry lives
+    built: Built
+    nodes: int  # methods.graph_size of the problem
+
+
+_BUILT: dict[int, _Entry] = {}
+_BUILT_LOCK = threading.Lock()  # the explorer computes in worker threads
+_BUILT_KEEP = 2
+
+
+def _entry(problem: Problem) -> _Entry:
+    """The problem's function in torch, built once per problem: a command that runs several
+    engines on one problem (jacobian's notes, check, jvp with v) or runs one engine again
+    builds it once. Only what depends on the problem alone is kept; leaves are fresh each time."""
+    with _BUILT_LOCK:
+        hit = _BUILT.get(id(problem))
+        if hit is not None and hit.problem is problem:
+            return hit
+    entry = _Entry(problem, Built(problem), graph_size(problem))
+    with _BUILT_LOCK:
+        while len(_BUILT) >= _BUILT_KEEP:
+            del _BUILT[next(iter(_BUILT))]
+        _BUILT[id(problem)] = entry
+    return entry
+
+
+def built(problem: Problem) -> Built:
+    return _entry(problem).built
+
+
 def require_point(problem: Problem, command: str) -> None:
     """Engines evaluate at a point; a problem without one is a usage error, not a TypeError."""
     if problem.point is None:
@@ -52,7 +85,7 @@ def require_point(problem: Problem, command: str) -> None:
 
 def _no_graph(problem: Problem) -> bool:
     """The output has no grad_fn: it does not depend on any leaf (not merely a zero derivative)."""
-    built = Built(problem)
+    built = _entry(problem).built
     return not built.of_leaves(*built.leaves()).requires_grad
 
 
@@ -142,11 +175,13 @@ def _flat(parts: tuple[torch.Tensor, ...], count: int) -> torch.Tensor:
     return flat[0] if len(flat) == 1 else torch.cat(flat, dim=1)
 
 
-def jacobian_jacrev(built: Built, primals: list[torch.Tensor]) -> tuple[torch.Tensor, torch.Tensor]:
+def jacobian_jacrev(
+    built: Built, primals: list[torch.Tensor], nodes: int | None = None
+) -> tuple[torch.Tensor, torch.Tensor]:
     """(y, J): one torch.func.vjp, its pullback vmapped over blocks of one-hot rows (torch.func.jacrev's way)."""
     y, pullback = torch.func.vjp(built.of_leaves, *primals)[:2]
     m, n = y.numel(), sum(t.numel() for t in primals)
-    block = _block(m, m, n, graph_size(built.problem))
+    block = _block(m, m, n, graph_size(built.problem) if nodes is None else nodes)
     if m == 0 or block >= m:
         return y, _flat(torch.vmap(pullback)(_one_hot(0, m, m, built.dtype).reshape(m, *y.shape)), m)
     jac = torch.empty(m, n, dtype=built.dtype)
@@ -157,7 +192,9 @@ def jacobian_jacrev(built: Built, primals: list[torch.Tensor]) -> tuple[torch.Te
     return y, jac
 
 
-def jacobian_forward(built: Built, primals: list[torch.Tensor]) -> tuple[torch.Tensor, torch.Tensor]:
+def jacobian_forward(
+    built: Built, primals: list[torch.Tensor], nodes: int | None = None
+) -> tuple[torch.Tensor, torch.Tensor]:
     """(y, J): columns J e_j by forward mode, torch.func.jvp vmapped over blocks of the basis."""
     sizes = [t.numel() for t in primals]
     n = sum(sizes)
@@ -170,7 +207,7 @@ def jacobian_forward(built: Built, primals: list[torch.Tensor]) -> tuple[torch.T
         tangents = tuple(part.reshape(t.shape) for part, t in zip(torch.split(u, sizes), primals))
         return torch.func.jvp(built.of_leaves, tuple(primals), tangents)[1].reshape(-1)
 
-    block = _block(n, m, n, graph_size(built.problem))
+    block = _block(n, m, n, graph_size(built.problem) if nodes is None else nodes)
     if block >= n:
         return y0, torch.vmap(column)(_one_hot(0, n, n, built.dtype)).T
     jac = torch.empty(m, n, dtype=built.dtype)
@@ -188,12 +225,13 @@ def compute_jacobian(
         raise InputError(f"--method {method!r} is not one of {', '.join(METHODS)}")
     require_point(problem, "jacobian")
     check_jacobian_size(problem)
+    entry = _entry(problem)
+    built = entry.built
     if method == "auto":
-        method = choose_method(problem, reverse="jacrev")
-    built = Built(problem)
+        method = choose_method(problem, reverse="jacrev", nodes=entry.nodes)
     if method in ("jacrev", "forward"):  # torch.func: plain tensors in, no graph kept
         primals = built.leaves(requires_grad=False)
-        y, jac = (jacobian_jacrev if method == "jacrev" else jacobian_forward)(built, primals)
+        y, jac = (jacobian_jacrev if method == "jacrev" else jacobian_forward)(built, primals, entry.nodes)
         return y.detach(), jac, method
     leaves = built.leaves()
     y = built.of_leaves(*leaves)
@@ -229,7 +267,7 @@ def cut_components_note(problem: Problem) -> str | None:
     uses = [any(isinstance(n, (Var, Local)) for n in walk(c)) for c in comps]
     if not any(uses):
         return None
-    built = Built(problem)
+    built = _entry(problem).built
     leaves = built.leaves()
     values = built.probe(comps)(leaves, built.constants())
     cut = [i for i, (v, u) in enumerate(zip(values, uses)) if u and isinstance(v, torch.Tensor) and not v.requires_grad]
@@ -293,7 +331,7 @@ def product(problem: Problem, v: tuple[float, ...] | None, command: str = "produ
         from .points import Value
 
         v = check_cotangent(problem, Value((len(v),), tuple(v)))
-    built = Built(problem)
+    built = _entry(problem).built
     leaves = built.leaves()
     y = built.of_leaves(*leaves)
     notes: list[str] = []
@@ -337,7 +375,7 @@ def check(
     from . import symbolic, threeways  # SymPy only for the commands that compare with it
 
     require_point(problem, "check")
-    built = Built(problem)
+    built = _entry(problem).built
     leaves = built.leaves()
     y = built.of_leaves(*leaves)
     notes: list[str] = []
@@ -430,7 +468,7 @@ def jvp(
 
     require_point(problem, "jvp")
 
-    built = Built(problem)
+    built = _entry(problem).built
     primals = built.leaves(requires_grad=False)
     sizes = [t.numel() for t in primals]
     tangent = torch.tensor(u, dtype=built.dtype)
@@ -460,7 +498,7 @@ def hessian(problem: Problem, atol: float = 1e-5, rtol: float = 1e-3) -> Hessian
     m, n = problem.m, problem.n
     if m * n * n > MAX_JACOBIAN:
         raise InputError(f"{m} Hessians of {n} x {n} are {m * n * n:,} entries; the limit is {MAX_JACOBIAN:,}")
-    built = Built(problem)
+    built = _entry(problem).built
     leaves = built.leaves()
     y = built.of_leaves(*leaves).reshape(-1)
     out: list[list[list[float]]] = []
@@ -525,7 +563,7 @@ def hessian(problem: Problem, atol: float = 1e-5, rtol: float = 1e-3) -> Hessian
 def graph(problem: Problem, limit: int = 2000) -> GraphResult:
     """y.grad_fn and its next_functions, down to AccumulateGrad for each leaf."""
     require_point(problem, "graph")
-    built = Built(problem)
+    built = _entry(problem).built
     leaves = built.leaves()
     with graphdetail.Outputs() as outputs:  # each op's output, for the drawing (vjp graph --format dot)
         y = built.of_leaves(*leaves)

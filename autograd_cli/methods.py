@@ -16,7 +16,7 @@ def graph_size(problem: Problem) -> int:
     return sum(1 for c in roots for _ in walk(c))
 
 
-def choose_method(problem: Problem, reverse: str = "batched") -> str:
+def choose_method(problem: Problem, reverse: str = "batched", nodes: int | None = None) -> str:
     """``auto``: the seed's row loop for small teaching cases, vectorised otherwise.
 
     Rows cost m graph walks; the vectorised reverse methods one vmapped walk over m
@@ -24,7 +24,9 @@ def choose_method(problem: Problem, reverse: str = "batched") -> str:
     as fast as ``batched``'s is_grads_batched; the many-points engine has ``batched``);
     forward one vmapped walk over n tangents, which pays only when n is well below m.
     """
-    m, n, nodes = problem.m, problem.n, graph_size(problem)
+    m, n = problem.m, problem.n
+    if nodes is None:  # (the engines pass the size they keep with the built function)
+        nodes = graph_size(problem)
     if m <= 16 and m * nodes <= 4_000:
         return "rows"
     if n * 8 <= m and m * nodes >= 2_000_000:
