@@ -633,6 +633,8 @@ def dense(sizes: tuple[int, ...] = (256, 1024, 4096), runs: int = 11) -> str:
 
     import torch
 
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))  # this checkout's package, as the subprocess sections use (env())
     from autograd_cli import engines
     from autograd_cli.parsing import parse
     from autograd_cli.points import parse_point
