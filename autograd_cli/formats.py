@@ -12,19 +12,13 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .numtext import in_dtype
-from .results import (
-    CheckResult,
-    Header,
-    HessianResult,
-    JacobianResult,
-    JvpResult,
-    ProductResult,
-    Result,
-    SymbolicJacobianResult,
-)
+from .results import Header, Result, SymbolicJacobianResult
+
+if TYPE_CHECKING:  # the engines' results are imported where a numeric result is formatted
+    from .engine_results import CheckResult, ProductResult
 
 HUMAN_DIGITS = 6
 
@@ -149,6 +143,8 @@ def _wide_note(columns: int) -> list[str]:
 
 def latex(result: Result, digits: int | None) -> str:
     """One equation per line, ``name = matrix``, ready for a display or an ``align`` environment."""
+    from .engine_results import CheckResult, HessianResult, JacobianResult, JvpResult, ProductResult
+
     h = result.header
     lines: list[str] = []
     if isinstance(result, SymbolicJacobianResult):
@@ -249,6 +245,8 @@ def _matrix_table(h: Header, cells: list[list[str]], value: list[str] | None) ->
 
 def markdown(result: Result, digits: int | None) -> str:
     """A title line, then GitHub tables labelled as the terminal tables are (every entry, none clipped)."""
+    from .engine_results import CheckResult, HessianResult, JacobianResult, JvpResult, ProductResult
+
     h = result.header
     n = lambda v: _num(v, digits)  # noqa: E731 - a short local spelling
     parts: list[str] = []

@@ -16,25 +16,15 @@ import math
 import sys
 import time
 from collections.abc import Callable, Iterable, Sequence
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from .numtext import in_dtype as in_dtype
 from .numtext import num as num
 from .numtext import point_text
-from .results import (
-    CheckResult,
-    ExampleList,
-    FunctionList,
-    GraphResult,
-    Header,
-    HessianResult,
-    JacobianResult,
-    JvpResult,
-    NarrativeResult,
-    ProductResult,
-    Result,
-    SymbolicJacobianResult,
-)
+from .results import ExampleList, FunctionList, Header, Result, SymbolicJacobianResult
+
+if TYPE_CHECKING:  # the engines' results: imported where a numeric result is shown (see engine_results)
+    from .engine_results import HessianResult, JacobianResult
 
 FORMATS = ("table", "json", "csv", "tsv", "plain", "latex", "markdown", "dot")  # formats.FITS: which fits which command
 TABLE_DIGITS = 6
@@ -48,6 +38,8 @@ MAX_TABLE_COLS = 12
 def shown_numbers(result: Any) -> Any:
     """``result`` with its numbers as text will show them: in float32, the shortest decimal that
     float32 reads back (0.1, not 0.10000000149011612); float64 as it is."""
+    if result.header.dtype != "float32":
+        return result  # (as floattext.shown does, without importing it)
     from .floattext import shown
 
     return shown(result, result.header.dtype)
@@ -77,6 +69,8 @@ def to_json(obj: dict[str, Any]) -> str:
 
 def csv_header_and_row(result: Result, digits: int | None) -> tuple[list[str], list[str]]:
     """One header row and one data row: the point, then the result flattened."""
+    from .engine_results import CheckResult, HessianResult, JacobianResult, JvpResult, ProductResult
+
     h = result.header
     head = list(h.all_columns or h.columns)
     row = [num(v, digits) for v in (h.point or [])]
@@ -126,18 +120,23 @@ def to_text(result: Result, fmt: str, digits: int | None) -> str:
         from . import formats
 
         return formats.text(result, fmt, digits)
-    if fmt == "dot" and isinstance(result, GraphResult):
+    if fmt == "dot":
         from . import dot
+        from .engine_results import GraphResult
 
-        return dot.to_dot(result)
+        if isinstance(result, GraphResult):
+            return dot.to_dot(result)
     if isinstance(result, SymbolicJacobianResult):
         if fmt in ("csv", "tsv"):
             head = ["output", *result.header.columns]
             body = [[r, *row] for r, row in zip(result.header.rows, result.jacobian)]
             return delimited([head, *body], "," if fmt == "csv" else "\t")
         return "".join("\t".join(row) + "\n" for row in result.jacobian)
-    if fmt in ("csv", "tsv") and not isinstance(result, (GraphResult, NarrativeResult)):
-        return delimited(list(csv_header_and_row(result, digits)), "," if fmt == "csv" else "\t")
+    if fmt in ("csv", "tsv"):
+        from .engine_results import GraphResult, NarrativeResult
+
+        if not isinstance(result, (GraphResult, NarrativeResult)):
+            return delimited(list(csv_header_and_row(result, digits)), "," if fmt == "csv" else "\t")
     return plain(result, digits)
 
 
@@ -159,6 +158,15 @@ def number_lines(values: Sequence[float], width: int, sep: str = "\t", digits: i
 
 def plain(result: Result, digits: int | None) -> str:
     """The bare piped format: numbers separated by tabs, one row per line."""
+    from .engine_results import (
+        CheckResult,
+        GraphResult,
+        HessianResult,
+        JacobianResult,
+        JvpResult,
+        NarrativeResult,
+        ProductResult,
+    )
 
     def line(values: Sequence[float]) -> str:
         return number_lines([v + 0.0 for v in values], len(values), "\t", digits) if values else "\n"
@@ -258,6 +266,16 @@ def renderable(result: Result, digits: int | None = None, view: str = "auto") ->
     numbers when they fit the console it is shown on, else the picture (see :class:`MatrixView`).
     """
     from rich.console import Group
+
+    from .engine_results import (
+        CheckResult,
+        GraphResult,
+        HessianResult,
+        JacobianResult,
+        JvpResult,
+        NarrativeResult,
+        ProductResult,
+    )
 
     d = TABLE_DIGITS if digits is None else digits
     result = shown_numbers(result)
@@ -823,6 +841,7 @@ def markdown(result: Result, digits: int | None = None) -> str:
     """A Markdown view: a title, GitHub tables labelled as the terminal tables are, the verdict
     (``--format markdown``); a graph or a walk-through as its plain text in a code block."""
     from . import formats
+    from .engine_results import GraphResult, NarrativeResult
 
     result = shown_numbers(result)
     if isinstance(result, (GraphResult, NarrativeResult)):
@@ -848,6 +867,8 @@ class MatrixView:
     def __rich_console__(self, console: Any, options: Any) -> Any:
         from rich.console import Group
 
+        from .engine_results import JacobianResult
+
         r, width = self.result, options.max_width
         if not wants_heat(r, width, self.view, self.d):
             build = _jacobian_parts if isinstance(r, JacobianResult) else _hessian_parts
@@ -862,6 +883,8 @@ NUMBER_LINES = 60  # terminal lines a matrix's numbers may take (split or long) 
 def wants_heat(result: Result, width: int, view: str, d: int) -> bool:
     """``heat``: always; ``numbers``: never; ``auto``: for a large matrix, or one whose numbers, split
     to fit the terminal, would take more than NUMBER_LINES lines (a table a bit too wide is split)."""
+    from .engine_results import HessianResult, JacobianResult
+
     if view != "auto":
         return view == "heat"
     if isinstance(result, HessianResult):
@@ -882,6 +905,8 @@ def wants_heat(result: Result, width: int, view: str, d: int) -> bool:
 
 def heat_parts(result: Any, d: int, digits: int | None, width: int, colour: bool) -> Parts:
     """The heat picture of a Jacobian (or of each Hessian), with titles, legend and verdicts."""
+    from .engine_results import JacobianResult
+
     h = result.header
     at = point_text(h, digits)
     if len(at) > width:  # a hundred inputs: the picture is the point, not the title
