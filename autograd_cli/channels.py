@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import codecs
 import errno
+import gc
 import io
 import os
 import signal
@@ -204,8 +205,12 @@ def main() -> None:
     install()
     code: Any = 0
     try:
-        from .cli import main as cli_main
-
+        gc.disable()  # the command line's modules load with the collector paused (see request.loading)
+        try:
+            from .cli import main as cli_main
+        finally:
+            gc.freeze()
+            gc.enable()
         cli_main()
     except SystemExit as e:
         code = e.code

@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import gc
 import os
-from collections.abc import Callable, Mapping
+import sys
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
@@ -162,10 +164,11 @@ def prepare(
     function is evaluated only at a typed point (``jacobian`` is symbolic otherwise).
     ``streamed_at``: the points come later, one per line.
     """
-    from . import sources, state
-    from .parsing import parse, parse_names
-    from .points import merge, parse_point
-    from .problem import make_problem, parse_wrt
+    with loading():
+        from . import sources, state
+        from .parsing import parse, parse_names
+        from .points import merge, parse_point
+        from .problem import make_problem, parse_wrt
 
     env = os.environ if env is None else env
     path = path or state_path()
@@ -243,7 +246,8 @@ def cotangent(problem: Problem, text: str | None) -> tuple[float, ...] | None:
 
 def function_names() -> list[str]:
     """Every function spelling the expression language knows (completion, `vjp functions`)."""
-    from . import catalogue
+    with loading():
+        from . import catalogue
 
     return sorted(catalogue.callable_names() | {f"x.{m}" for m in catalogue.method_names()})
 
@@ -257,19 +261,40 @@ def example_names() -> list[str]:
 # ---- the engines, imported once the input is checked --------------------------------------
 
 
+@contextmanager
+def loading() -> Iterator[None]:
+    """Heavy imports (the parser's catalogue, SymPy, torch) with the cyclic garbage collector paused.
+
+    Importing makes hundreds of thousands of long-lived objects and no garbage worth finding,
+    yet every few hundred allocations the collector would walk them, and each full collection
+    all of them. Afterwards they are moved out of its way for good (``gc.freeze``): torch and
+    SymPy leave about a million, which collections while results are made would walk again.
+    Only a first import freezes: a long-lived process (``vjp shell``, the API in a notebook)
+    does not freeze its own objects at every call.
+    """
+    modules = len(sys.modules)
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if len(sys.modules) != modules:
+            gc.freeze()
+        if enabled:
+            gc.enable()
+
+
 def engines() -> Any:
     """The torch side, imported only once the input has been checked."""
-    from . import engines as eng
-
-    # torch and SymPy leave about a million long-lived objects; freezing them keeps each
-    # garbage collection from walking them all again while results are computed
-    gc.freeze()
+    with loading():
+        from . import engines as eng
     return eng
 
 
 def symbolic_jacobian(problem: Problem) -> Result:
     """SymPy's exact Jacobian as text, without evaluating anything (imports no torch)."""
-    from . import symbolic
+    with loading():
+        from . import symbolic
     from .problem import check_jacobian_size
     from .results import Header, SymbolicJacobianResult
 
@@ -387,7 +412,8 @@ def _examples(req: Request, ch: Channels) -> Shown:
 
 
 def _functions(req: Request, ch: Channels) -> Shown:
-    from . import catalogue
+    with loading():
+        from . import catalogue
     from .results import FunctionList
 
     items = catalogue.listing()
@@ -483,8 +509,6 @@ def _sources(req: Request, cmd: Command, ch: Channels) -> Sources:
 
 def _stream(req: Request, prep: Prepared, src: Sources, ch: Channels) -> int:
     """Many points or cotangents: one result per line, written as blocks are computed."""
-    import sys
-
     from .pipeline import StreamRun
 
     out = ch.stdout or sys.stdout
