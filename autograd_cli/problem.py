@@ -11,12 +11,13 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from itertools import chain, product
+from itertools import chain
 from typing import TYPE_CHECKING
 
 from .errors import InputError, ShapeError
 from .expr import Call
 from .infer import Analysis, index_candidates
+from .labels import Labels, index_labels
 from .parsing import Function
 from .points import PointSpec, Value
 from .shapes import Info, Shape, fmt, numel, output_shape, tensor
@@ -47,15 +48,7 @@ def _subscript(i: int) -> str:
     return str(i).translate(str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉"))
 
 
-def index_labels(prefix: str, shape: Shape) -> list[str]:
-    if not shape:
-        return [prefix]
-    if len(shape) == 1:  # 10 million labels in seconds, not tens of seconds
-        return [f"{prefix}[{i}]" for i in range(shape[0])]
-    return [f"{prefix}[{','.join(map(str, index))}]" for index in product(*map(range, shape))]
-
-
-_index_labels = index_labels
+_index_labels = index_labels  # (the explorer's name for it)
 
 
 @dataclass(frozen=True)
@@ -125,22 +118,17 @@ class Problem:
         return all(not s for s in self.component_shapes)
 
     @cached_property
-    def columns(self) -> list[str]:
-        """One label per differentiated element: ``x0`` or ``x[1,0]``."""
-        out: list[str] = []
-        for inp in self.leaf_inputs:
-            out.extend(index_labels(inp.name, inp.shape))
-        return out
+    def columns(self) -> Labels:
+        """One label per differentiated element: ``x0`` or ``x[1,0]`` (made when asked for: a
+        point of 10 million elements has as many, and a table shows a few)."""
+        return Labels([(inp.name, inp.shape) for inp in self.leaf_inputs])
 
     @cached_property
-    def all_columns(self) -> list[str]:
+    def all_columns(self) -> Labels:
         """One label per element of every input (the point's layout)."""
-        if self.leaf_inputs == self.inputs:  # nothing held constant: the same labels (10 million are 0.7 GB)
+        if self.leaf_inputs == self.inputs:
             return self.columns
-        out: list[str] = []
-        for inp in self.inputs:
-            out.extend(index_labels(inp.name, inp.shape))
-        return out
+        return Labels([(inp.name, inp.shape) for inp in self.inputs])
 
     @cached_property
     def output_name(self) -> str:
@@ -158,17 +146,21 @@ class Problem:
         return name
 
     @cached_property
-    def rows(self) -> list[str]:
+    def rows(self) -> Labels:
         """One label per output element: ``y0`` for scalar components, else ``y[i]`` / ``y1[i]``."""
         y = self.output_name
-        if self.scalar_components:
-            return [f"{y}{i}" for i in range(len(self.component_shapes))]
-        if len(self.component_shapes) == 1:
+        if len(self.component_shapes) == 1 and not self.scalar_components:
             return index_labels(y, self.component_shapes[0])
-        out: list[str] = []
-        for i, shape in enumerate(self.component_shapes):
-            out.extend(index_labels(f"{y}{i}", shape))
-        return out
+        return Labels([(f"{y}{i}", shape) for i, shape in enumerate(self.component_shapes)])
+
+    @cached_property
+    def titles(self) -> Sequence[str]:
+        """:meth:`row_title` of every row (made when asked for, as the rows)."""
+        if self.scalar_components:
+            return [self.row_title(i) for i in range(len(self.component_shapes))]
+        if len(self.component_shapes) == 1 and self.rows:
+            return self.rows.with_first(self.row_title(0))
+        return self.rows
 
     def row_title(self, i: int) -> str:
         """``y₀ = x0**2 + 3*x1`` for scalar components; ``y[0]`` (``y = x*w``) otherwise."""

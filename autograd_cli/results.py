@@ -8,6 +8,7 @@ how each format spells them.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -62,17 +63,17 @@ class Header:
     expression: str
     outputs: list[str]
     inputs: list[str]
-    columns: list[str]
-    rows: list[str]
+    columns: Sequence[str]  # a Labels (made when asked for) from a Problem; lists compare equal
+    rows: Sequence[str]
     input_shapes: dict[str, Shape]
     output_shape: Shape
     point: list[float] | None
     value: list[float] | None
     dtype: str
-    titles: list[str]
+    titles: Sequence[str]
     wrt: list[str] | None = None  # the differentiated inputs (None: every input)
     y: str = "y"  # the output's name in titles: y, unless the user has a y (then z, out, ...)
-    all_columns: list[str] = field(default_factory=list)  # every input element (the point's layout)
+    all_columns: Sequence[str] = field(default_factory=list)  # every input element (the point's layout)
     leaf_index: list[int] = field(default_factory=list)  # where each column sits in the point
 
     @property
@@ -109,7 +110,7 @@ class Header:
             point=list(problem.point) if problem.point is not None else None,
             value=value,
             dtype=problem.dtype,
-            titles=[problem.row_title(i) for i in range(len(problem.rows))],
+            titles=problem.titles,
         )
 
     @property
@@ -124,8 +125,8 @@ class Header:
             "inputs": self.inputs,
             "wrt": self.leaves,
             "constants": [n for n in self.inputs if n not in self.leaves],
-            "columns": self.columns,
-            "rows": self.rows,
+            "columns": list(self.columns),
+            "rows": list(self.rows),
             "shapes": {
                 "inputs": {k: list(v) for k, v in self.input_shapes.items()},
                 "output": list(self.output_shape),
@@ -240,7 +241,7 @@ def _word(v: float) -> str:
     return "nan" if math.isnan(v) else ("inf" if v > 0 else "-inf")
 
 
-def vector_notes(what: str, labels: list[str], values: list[float]) -> list[str]:
+def vector_notes(what: str, labels: Sequence[str], values: Sequence[float]) -> list[str]:
     """One note naming where a gradient-like vector is not finite (``vᵀJ is not finite for x0``)."""
     if all(map(math.isfinite, values)):  # the common case, at C speed for millions of values
         return []

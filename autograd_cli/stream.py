@@ -22,7 +22,7 @@ import math
 import os
 import re
 from array import array
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import IO, Any, NamedTuple
 
 from .errors import InputError, VjpError
@@ -507,7 +507,7 @@ class PointLines:
         return problem.n_all  # every input's values come on each line, constants too
 
     @staticmethod
-    def _labels(problem: Problem) -> list[str]:
+    def _labels(problem: Problem) -> Sequence[str]:
         """The point's column labels, in the order of a line's values."""
         return problem.all_columns
 
