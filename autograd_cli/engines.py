@@ -359,6 +359,7 @@ def product(problem: Problem, v: tuple[float, ...] | None, command: str = "produ
         notes.append(no_graph_note(problem))
     vjp = _values(flat_grads(leaves))
     value = _values(y)
+    del built, leaves, y  # the tensors (and .grad) go before the header copies the point: a huge point's peak memory
     notes += point_notes(problem, value, vjp=vjp)
     header = Header.of(command, problem, value)
     return ProductResult(header, list(v) if v is not None else None, vjp, method, notes=notes)

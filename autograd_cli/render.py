@@ -15,7 +15,7 @@ import json
 import math
 import sys
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import IO, TYPE_CHECKING, Any
 
 from .numtext import in_dtype as in_dtype
@@ -140,24 +140,71 @@ def to_text(result: Result, fmt: str, digits: int | None) -> str:
     return plain(result, digits)
 
 
-def number_lines(values: Sequence[float], width: int, sep: str = "\t", digits: int | None = None) -> str:
-    """``len(values) // width`` lines of ``width`` numbers, each as ``num`` writes it, in one %-format.
+def to_chunks(result: Result, fmt: str, digits: int | None) -> Iterable[str]:
+    """:func:`to_text` in pieces where that saves memory (the plain format of millions of numbers)."""
+    if fmt == "plain" and not isinstance(result, SymbolicJacobianResult):
+        return plain_chunks(shown_numbers(result), digits)
+    return (to_text(result, fmt, digits),)
 
-    ``%r`` is the shortest round-trip repr, as ``num``; a whole number's repr is the only
-    one that ends in ``.0``, and -0.0 must come in as 0.0 (callers add 0.0), so the text is
-    the same as joining ``num`` of each value, at a fraction of the cost for millions.
+
+CHUNK = 1 << 16  # numbers formatted at a time: text for a million numbers is never built in one piece
+
+
+def number_chunks(
+    values: Sequence[float], width: int, sep: str = "\t", digits: int | None = None, chunk: int = CHUNK
+) -> Iterator[str]:
+    """``len(values) // width`` lines of ``width`` numbers, each as ``num`` writes it, in pieces of
+    about ``chunk`` numbers (joined, the pieces are the text; write them as they come).
+
+    Each piece is one %-format (``%r`` is the shortest round-trip repr, as ``num``); then a
+    whole number's ``.0`` is dropped (only a whole number's repr ends in ``.0``) and ``-0``
+    becomes ``0`` (a field reads ``-0`` only for -0.0: a minus sign elsewhere starts a
+    field or an exponent, and exponents have two digits). So the text is the same as
+    joining ``num`` of each value, at a fraction of the cost for millions.
     """
-    if not values:
-        return ""
+    if width <= 0:
+        return
     field = "%r" if digits is None else f"%.{digits}g"
-    text = ((sep.join([field] * width) + "\n") * (len(values) // width)) % tuple(values)
+    stop = len(values) - len(values) % width
+    if width <= chunk:  # whole lines at a time
+        step = (chunk // width) * width
+        line = sep.join([field] * width) + "\n"
+        for a in range(0, stop, step):
+            part = values[a : min(a + step, stop)]
+            yield _tidy((line * (len(part) // width)) % tuple(part), sep, digits)
+        return
+    for start in range(0, stop, width):  # lines longer than a piece: each in pieces
+        end = start + width
+        for a in range(start, end, chunk):
+            b = min(a + chunk, end)
+            after = "\n" if b == end else sep
+            if digits is None:  # a list's repr is each float's repr, ", " between (a third faster than %r)
+                text = str(list(values[a:b]))[1:-1].replace(", ", sep) + after
+            else:
+                text = ((field + sep) * (b - a - 1) + field + after) % tuple(values[a:b])
+            yield _tidy(text, sep, digits)
+
+
+def _tidy(text: str, sep: str, digits: int | None) -> str:
     if digits is None:
         text = text.replace(".0" + sep, sep).replace(".0\n", "\n")
+    if "-0" in text:
+        text = text.replace("-0" + sep, "0" + sep).replace("-0\n", "0\n")
     return text
+
+
+def number_lines(values: Sequence[float], width: int, sep: str = "\t", digits: int | None = None) -> str:
+    """:func:`number_chunks` as one string."""
+    return "".join(number_chunks(values, width, sep, digits))
 
 
 def plain(result: Result, digits: int | None) -> str:
     """The bare piped format: numbers separated by tabs, one row per line."""
+    return "".join(plain_chunks(result, digits))
+
+
+def plain_chunks(result: Result, digits: int | None) -> Iterator[str]:
+    """:func:`plain` in pieces, so that a vector of millions is written without its whole text in memory."""
     from .engine_results import (
         CheckResult,
         GraphResult,
@@ -168,36 +215,34 @@ def plain(result: Result, digits: int | None) -> str:
         ProductResult,
     )
 
-    def line(values: Sequence[float]) -> str:
-        return number_lines([v + 0.0 for v in values], len(values), "\t", digits) if values else "\n"
+    def line(values: Sequence[float]) -> Iterable[str]:
+        return number_chunks(values, len(values), "\t", digits) if len(values) else ("\n",)
 
     if isinstance(result, JacobianResult):
-        return "".join(line(r) for r in result.jacobian)
-    if isinstance(result, ProductResult):
-        return line(result.vjp)
-    if isinstance(result, CheckResult):
-        out = [
-            f"{k}\t" + line(getattr(result, k)) for k in ("sum_backward", "ones_backward", "column_sums", "symbolic")
-        ]
+        for r in result.jacobian:
+            yield from line(r)
+    elif isinstance(result, ProductResult):
+        yield from line(result.vjp)
+    elif isinstance(result, CheckResult):
+        for k in ("sum_backward", "ones_backward", "column_sums", "symbolic"):
+            yield f"{k}\t"
+            yield from line(getattr(result, k))
         for entry in result.differences:
-            out.append(
-                f"differs\t{entry['row']}\t{entry['column']}\t"
-                + line([entry["autograd"], entry["symbolic"], entry["finite_difference"]])
-            )
-        out.append(f"match\t{'PASS' if result.match else 'FAIL'}\n")
-        return "".join(out)
-    if isinstance(result, JvpResult):
-        out = [line(result.jvp)]
+            yield f"differs\t{entry['row']}\t{entry['column']}\t"
+            yield from line([entry["autograd"], entry["symbolic"], entry["finite_difference"]])
+        yield f"match\t{'PASS' if result.match else 'FAIL'}\n"
+    elif isinstance(result, JvpResult):
+        yield from line(result.jvp)
         if result.v is not None:
-            out.append(f"match\t{'PASS' if result.match else 'FAIL'}\n")
-        return "".join(out)
-    if isinstance(result, HessianResult):
-        return "\n".join("".join(line(r) for r in h) for h in result.hessian)
-    if isinstance(result, GraphResult):
-        return "".join(f"{'  ' * depth}{label}\n" for depth, label in graph_lines(result.tree))
-    if isinstance(result, NarrativeResult):
-        return narrative_text(result)
-    raise TypeError(result)
+            yield f"match\t{'PASS' if result.match else 'FAIL'}\n"
+    elif isinstance(result, HessianResult):
+        yield "\n".join("".join("".join(line(r)) for r in h) for h in result.hessian)
+    elif isinstance(result, GraphResult):
+        yield "".join(f"{'  ' * depth}{label}\n" for depth, label in graph_lines(result.tree))
+    elif isinstance(result, NarrativeResult):
+        yield narrative_text(result)
+    else:
+        raise TypeError(result)
 
 
 def graph_lines(tree: dict[str, Any], depth: int = 0) -> Iterable[tuple[int, str]]:
@@ -1024,7 +1069,8 @@ def show(obj: Shown, fmt: str, digits: int | None = None, stream: IO[str] | None
     """
     out = stream or sys.stdout
     if fmt != "table" or isinstance(obj, str):
-        out.write(text(obj, fmt, digits))
+        for piece in to_chunks(obj, fmt, digits) if isinstance(obj, Result) else (text(obj, fmt, digits),):
+            out.write(piece)
         return
     if isinstance(obj, FunctionList):
         shown = functions_renderable(obj)
