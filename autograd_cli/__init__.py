@@ -12,8 +12,43 @@ computation runs.
 from __future__ import annotations
 
 import sys
-import types
-from typing import Any
+
+
+def _started_as_vjp() -> bool:
+    """True when this process is the ``vjp`` command (the console script or ``python -m
+    autograd_cli``), not a program that imports the package."""
+    main = getattr(sys.modules.get("__main__"), "__file__", None) or ""
+    if main.replace("\\", "/").rsplit("/", 1)[-1].lower() in ("vjp", "vjp.exe", "vjp-script.py", "vjp-script.pyw"):
+        return True
+    argv = getattr(sys, "orig_argv", [])
+    if sys.argv[:1] == ["-m"] and "-m" in argv[1:]:  # python -m NAME: argv[0] is "-m" while NAME is found
+        k = argv.index("-m", 1)
+        return argv[k + 1 : k + 2] in (["autograd_cli"], ["autograd_cli.__main__"])
+    return False
+
+
+def _interrupted_at_start(signum: int, frame: object) -> None:
+    """Ctrl-C before channels.install() has put the command's own handler in place (while the
+    imports run): the same line and exit status, and no traceback."""
+    import os
+
+    try:
+        os.write(2, b"vjp: interrupted\n")
+    except OSError:
+        pass
+    os._exit(130)  # nothing is written to stdout yet, so nothing is lost
+
+
+# Ctrl-C at any moment of the command, start-up included: before anything else is imported
+# (Python's own start-up, before this line, is the only part left to the interpreter)
+if _started_as_vjp():
+    import _signal
+
+    if _signal.getsignal(_signal.SIGINT) is _signal.default_int_handler:  # (not when the shell ignores it)
+        _signal.signal(_signal.SIGINT, _interrupted_at_start)
+
+import types  # noqa: E402
+from typing import Any  # noqa: E402
 
 __version__ = "0.1.0"
 

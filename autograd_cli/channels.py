@@ -11,7 +11,8 @@ and one line on stderr, never a traceback:
 - a write to stdout that fails (``> /dev/full``: exit 2 and the reason) or whose reader
   went away (``| head``: exit 0, quietly, whatever the format, Rich tables included)
   ends the run at once, and nothing is written after it;
-- Ctrl-C at any moment, start-up included, prints ``vjp: interrupted`` and exits 130;
+- Ctrl-C at any moment, start-up included, prints ``vjp: interrupted`` and exits 130 (until
+  ``install`` runs, the handler the package's ``__init__`` put in place first says the same);
 - text that the output encoding cannot carry (``PYTHONIOENCODING=ascii``) is written in
   ASCII (``∂`` as ``d``, others as ``\\u2202``) instead of failing;
 - ``COLUMNS``/``LINES`` that are not a sensible positive size (``COLUMNS=0``) are ignored.
