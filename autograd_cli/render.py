@@ -16,6 +16,7 @@ import math
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from itertools import islice
 from typing import IO, TYPE_CHECKING, Any
 
 from .numtext import in_dtype as in_dtype
@@ -24,7 +25,7 @@ from .numtext import point_text
 from .results import ExampleList, FunctionList, Header, Result, SymbolicJacobianResult
 
 if TYPE_CHECKING:  # the engines' results: imported where a numeric result is shown (see engine_results)
-    from .engine_results import HessianResult, JacobianResult
+    from .engine_results import HessianResult, JacobianResult, ProductResult
 
 FORMATS = ("table", "json", "csv", "tsv", "plain", "latex", "markdown", "dot")  # formats.FITS: which fits which command
 TABLE_DIGITS = 6
@@ -141,17 +142,75 @@ def to_text(result: Result, fmt: str, digits: int | None) -> str:
 
 
 def to_chunks(result: Result, fmt: str, digits: int | None) -> Iterable[str]:
-    """:func:`to_text` in pieces where that saves memory (the plain format of millions of numbers)."""
+    """:func:`to_text` in pieces where that saves memory: the plain format, and CSV/TSV of a
+    product (one point of millions of elements: its labels and numbers, never all at once)."""
     if fmt == "plain" and not isinstance(result, SymbolicJacobianResult):
         return plain_chunks(shown_numbers(result), digits)
+    if fmt in ("csv", "tsv") and not isinstance(result, SymbolicJacobianResult):
+        from .engine_results import ProductResult
+
+        if isinstance(result, ProductResult):
+            return product_delimited_chunks(shown_numbers(result), "," if fmt == "csv" else "\t", digits)
     return (to_text(result, fmt, digits),)
+
+
+def product_delimited_chunks(result: ProductResult, sep: str, digits: int | None) -> Iterator[str]:
+    """What ``delimited(csv_header_and_row(result))`` writes, in pieces: the header (the point's
+    labels, ``v y...``, ``vjp x...``), then the numbers."""
+    h = result.header
+    head: list[Iterator[str]] = [_label_cells(h.all_columns or h.columns, sep)]
+    row: list[Iterator[str]] = [_number_cells(h.point or [], sep, digits)]
+    if result.v is not None:
+        head.append(_label_cells((f"v {r}" for r in h.rows), sep))
+        row.append(_number_cells(result.v, sep, digits))
+    head.append(_label_cells((f"vjp {c}" for c in h.columns), sep))
+    row.append(_number_cells(result.vjp, sep, digits))
+    for line in (head, row):
+        first = True
+        for cells in line:
+            for k, piece in enumerate(cells):
+                if k == 0 and not first:
+                    yield sep
+                first = False
+                yield piece
+        yield "\n"
+
+
+def _label_cells(labels: Iterable[str], sep: str) -> Iterator[str]:
+    """Labels as CSV/TSV cells (quoted as the csv module quotes them), ``sep`` between, in pieces."""
+    it = iter(labels)
+    first = True
+    while part := list(islice(it, CHUNK)):
+        text = "\0".join(part)
+        if text.count("\0") != len(part) - 1 or any(ch in text for ch in (sep, '"', "\n")):
+            text = sep.join('"' + c.replace('"', '""') + '"' if _needs_quotes(c, sep) else c for c in part)
+        else:  # the common case (x[3], vjp x[3]): nothing to quote
+            text = text.replace("\0", sep)
+        yield text if first else sep + text
+        first = False
+
+
+def _needs_quotes(cell: str, sep: str) -> bool:
+    return sep in cell or '"' in cell or "\n" in cell  # as csv.writer with lineterminator="\n"
+
+
+def _number_cells(values: Sequence[float], sep: str, digits: int | None) -> Iterator[str]:
+    """Numbers as ``num`` writes them, ``sep`` between, in pieces (no line end)."""
+    if not len(values):
+        return
+    pieces = number_chunks(values, len(values), sep, digits)
+    last = next(pieces)
+    for piece in pieces:
+        yield last
+        last = piece
+    yield last[:-1]  # the line's "\n"
 
 
 CHUNK = 1 << 16  # numbers formatted at a time: text for a million numbers is never built in one piece
 
 
 def number_chunks(
-    values: Sequence[float], width: int, sep: str = "\t", digits: int | None = None, chunk: int = CHUNK
+    values: Sequence[float], width: int, sep: str = "\t", digits: int | None = None, chunk: int | None = None
 ) -> Iterator[str]:
     """``len(values) // width`` lines of ``width`` numbers, each as ``num`` writes it, in pieces of
     about ``chunk`` numbers (joined, the pieces are the text; write them as they come).
@@ -164,6 +223,7 @@ def number_chunks(
     """
     if width <= 0:
         return
+    chunk = chunk or CHUNK
     field = "%r" if digits is None else f"%.{digits}g"
     stop = len(values) - len(values) % width
     if width <= chunk:  # whole lines at a time

@@ -216,3 +216,48 @@ def test_digits_in_plain_unchanged(vjp):
         "0\t0.667\t1.33\t2\t2.67\t3.33\t4\t4.67\t5.33\t6\t6.67\t7.33\t8\t8.67\t9.33\t10\t10.7\t11.3\t12\t12.7\t13.3"
         "\t14\t14.7\t15.3\t16\t16.7\t17.3\t18\t18.7\t19.3\n"
     )
+
+
+# ---- CSV/TSV of a product, in pieces ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("expr", "at", "v", "wrt", "dtype"),
+    [
+        ("sum(x**2)", "x=[1.5,-0.0,3,1e16,1e-7]", None, None, "float64"),
+        ("x**2", "x=[1.5,-0.0,3]", (1.0, -2.0, 0.5), None, "float64"),
+        ("W@x + b", "W=[[1,2],[3,4]],x=[0.1,0.2],b=[5,6]", (1.0, 1.0), ("W", "x"), "float64"),
+        ("sum(x*y)", "x=[0.1,0.2,0.3],y=[1,2,3]", None, ("y",), "float32"),
+        ("x0*x1", "2,3", None, None, "float64"),
+    ],
+)
+@pytest.mark.parametrize("fmt", ["csv", "tsv", "plain"])
+@pytest.mark.parametrize("digits", [None, 3])
+@pytest.mark.parametrize("chunk", [1, 2, 1 << 16])
+def test_product_pieces_are_the_whole_text(monkeypatch, expr, at, v, wrt, dtype, fmt, digits, chunk):
+    from autograd_cli import engines, render
+    from autograd_cli.parsing import parse
+    from autograd_cli.points import parse_point
+    from autograd_cli.problem import make_problem
+
+    result = engines.product(make_problem(parse(expr), parse_point(at), dtype, wrt), v)
+    whole = render.to_text(result, fmt, digits)  # csv.writer over every cell, as before
+    monkeypatch.setattr(render, "CHUNK", chunk)
+    pieces = list(render.to_chunks(result, fmt, digits))
+    assert "".join(pieces) == whole
+    if chunk == 1 and fmt != "plain":
+        assert len(pieces) > 4
+
+
+@pytest.mark.parametrize("sep", [",", "\t"])
+def test_label_cells_quote_as_the_csv_module(monkeypatch, sep):
+    import csv
+
+    from autograd_cli import render
+
+    cells = ["x[0]", "W[1,0]", 'a"b', "c\td", "e\nf", "g\rh", "plain", "v y[0]"]
+    buf = io.StringIO()
+    csv.writer(buf, delimiter=sep, lineterminator="\n").writerow(cells)
+    for chunk in (1, 3, 100):
+        monkeypatch.setattr(render, "CHUNK", chunk)
+        assert "".join(render._label_cells(cells, sep)) + "\n" == buf.getvalue()
