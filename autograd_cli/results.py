@@ -216,7 +216,8 @@ def max_abs_diff(vectors: list[list[float]]) -> float:
 def nonfinite_notes(problem: Problem, y: list[float], jac: list[list[float]] | None = None) -> list[str]:
     """One note per non-finite value of y (up to a few), and a count for the Jacobian."""
     notes: list[str] = []
-    bad = [(label, v) for label, v in zip(problem.rows, y) if not math.isfinite(v)]
+    # labels only for the values named (they are made when asked for; a stream asks at every point)
+    bad = [] if all(map(math.isfinite, y)) else [(problem.rows[i], v) for i, v in enumerate(y) if not math.isfinite(v)]
     for label, v in bad[:5]:
         notes.append(f"{label} is {_word(v)} at this point")
     if len(bad) > 5:
@@ -245,7 +246,7 @@ def vector_notes(what: str, labels: Sequence[str], values: Sequence[float]) -> l
     """One note naming where a gradient-like vector is not finite (``vᵀJ is not finite for x0``)."""
     if all(map(math.isfinite, values)):  # the common case, at C speed for millions of values
         return []
-    bad = [label for label, v in zip(labels, values) if not math.isfinite(v)]
+    bad = [labels[i] for i, v in enumerate(values) if not math.isfinite(v)]
     if not bad:
         return []
     return [f"{what} is not finite for {', '.join(bad[:6])}{' ...' if len(bad) > 6 else ''}"]
