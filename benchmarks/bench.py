@@ -694,8 +694,12 @@ def dense(sizes: tuple[int, ...] = (256, 1024, 4096), runs: int = 11) -> str:
             assert torch.allclose(ours, torch.func.jacrev(f)(x), atol=1e-12)
             times: dict[str, list[float]] = {k: [] for k in ways}
             ratios = []
-            for _ in range(runs if n < 4096 else max(3, runs // 2)):
-                for k, fn in ways.items():  # interleaved: each round times all three
+            order = list(ways)
+            for r in range(runs if n < 4096 else max(3, runs // 2)):
+                # interleaved: each round times all three, in an order that turns each round, so
+                # that no way always runs right after the one that freed the most memory
+                for k in order[r % 3 :] + order[: r % 3]:
+                    fn = ways[k]
                     start = time.perf_counter()
                     fn()
                     times[k].append(time.perf_counter() - start)
