@@ -181,7 +181,11 @@ class Builder:
     def compile(self, node: Node) -> Compiled:
         hit = self.memo.get(id(node))
         if hit is None:
-            hit = self._compile(node)
+            if type(node) is Var:  # the most common node: a slot of the frame
+                k = self.slots[node.name]
+                hit = lambda v: v[k]  # noqa: E731
+            else:
+                hit = self._compile(node)
             self.memo[id(node)] = hit
         return hit
 

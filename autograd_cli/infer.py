@@ -87,11 +87,12 @@ class Analysis:
         return self.infos[id(node)]
 
     def infer(self, node: Node) -> Info:
-        hit = self.infos.get(id(node))
+        key = id(node)
+        hit = self.infos.get(key)
         if hit is not None:
             return hit
-        info = self._infer(node)
-        self.infos[id(node)] = info
+        info = self.inputs[node.name] if type(node) is Var else self._infer(node)
+        self.infos[key] = info
         return info
 
     def _infer(self, node: Node) -> Info:  # noqa: C901 - one branch per node type
@@ -603,7 +604,7 @@ def _compare(op: str, a: Any, c: Any) -> bool:
 def index_candidates(function: Any) -> set[str]:
     """Inputs passed straight to a parameter of integers (cross_entropy's target)."""
     out: set[str] = set()
-    for node in function.calls:
+    for node in function.calls if function.made is None else function.made:  # a set: any order
         if isinstance(node, Call):
             op = catalogue.OPS[node.op]
             index_keys = [p.key for p in op.sig if p.kind == core.INDEX]

@@ -122,6 +122,9 @@ class Function:
     statements: tuple[Assign, ...] = ()
     declared: tuple[str, ...] | None = None
     output_labels: tuple[str | None, ...] = field(default=())
+    # every call and subscript the parser made, in the order it made them (None: not known,
+    # as for a Function made by hand); the checks that only ask "is there one such?" read it
+    made: tuple[Call | Index, ...] | None = field(default=None, compare=False, repr=False)
 
     @cached_property
     def outputs(self) -> list[str]:
@@ -198,6 +201,7 @@ class _Parser:
         self.locals: dict[str, str] = {}  # name -> current key
         self.local_count: dict[str, int] = {}
         self.statements: list[Assign] = []
+        self.made: list[Call | Index] = []
         self.inputs_seen: set[str] = set()
         self.declared: list[str] | None = None
         self.vars = set(names or ())
@@ -585,6 +589,7 @@ class _Parser:
                 _, _, pos = self.take()
                 self.enter(pos)
                 node = Index(node, self.index_items(pos))
+                self.made.append(node)
             elif op == ".":
                 _, _, pos = self.take()
                 self.enter(pos)
@@ -864,7 +869,9 @@ class _Parser:
             raise self.error(str(e), pos) from None
         if len(positional) > MAX_MINMAX_ARGS:
             raise self.error(f"{display}() takes at most {MAX_MINMAX_ARGS} arguments", pos)
-        return Call(key, text, args, shown, form)
+        call = Call(key, text, args, shown, form)
+        self.made.append(call)
+        return call
 
     def _check_name(self, value: str, pos: int) -> None:
         if value.startswith("_"):
@@ -1083,6 +1090,7 @@ def parse(text: str, names: list[str] | None = None) -> Function:
         tuple(parser.statements),
         tuple(declared) if declared is not None else None,
         tuple(labels),
+        tuple(parser.made),
     )
 
 

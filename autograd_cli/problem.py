@@ -14,8 +14,9 @@ from functools import cached_property
 from itertools import chain
 from typing import TYPE_CHECKING
 
+from . import catalogue
 from .errors import InputError, ShapeError
-from .expr import Call
+from .expr import Call, to_text
 from .infer import Analysis, index_candidates
 from .labels import Labels, index_labels
 from .parsing import Function
@@ -345,8 +346,6 @@ def make_problem(
 
 
 def _output_shape(node: object, info: Info) -> Shape:
-    from .expr import to_text
-
     if info.kind == "tensor" or info.numeric:
         return info.shape if info.kind == "tensor" else ()
     text = to_text(node)  # type: ignore[arg-type]
@@ -390,6 +389,8 @@ def _check_python_math(function: Function, inputs: tuple[Input, ...], analysis: 
     constants (math.sqrt(2), or data that is not differentiated) it is only a number."""
     from .expr import Call, Local, Var, to_text, walk
 
+    if function.made is not None and not any(_checked(n) for n in function.made):
+        return  # no math.* call and no argument torch refuses to differentiate: nothing to check
     leaves = {i.name for i in inputs if i.diff}
     local_deps: dict[str, bool] = {}
 
@@ -418,15 +419,20 @@ def _check_python_math(function: Function, inputs: tuple[Input, ...], analysis: 
                 )
 
 
+def _checked(node: object) -> bool:
+    """A call _check_python_math looks at: math.f(...), or an op with a parameter torch does not differentiate."""
+    if not isinstance(node, Call):
+        return False
+    if node.form == "call" and node.spelling.startswith("math."):
+        return True
+    return any(p.nondiff for p in catalogue.OPS[node.op].sig)
+
+
 def _check_nondiff(call: Call, depends: Callable[[object], bool]) -> None:
     """torch refuses requires_grad on some arguments (a loss's class weights): so does vjp, in a sentence."""
-    from . import catalogue
-
     for p in catalogue.OPS[call.op].sig:
         if not p.nondiff:
             continue
-        from .expr import to_text
-
         arg = call.arg(p.key)
         if arg is not None and depends(arg):
             raise ShapeError(
