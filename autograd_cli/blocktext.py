@@ -17,7 +17,8 @@ from typing import IO, Any
 
 import torch
 
-from .results import CheckResult, Header, JacobianResult, ProductResult, Result, method_detail
+from .engine_results import CheckResult, JacobianResult, ProductResult
+from .results import Header, Result, method_detail
 
 
 def numbers_text(rows: torch.Tensor, sep: str, digits: int | None, float32: bool = False) -> str:

@@ -334,7 +334,8 @@ def _show(out: Output, shown: Any) -> None:
 def _picture(out: Output, shown: Any) -> None:
     """--plot: a heatmap (matplotlib), or the graph drawn by Graphviz; a note says where it went."""
     from . import plot
-    from .results import GraphResult, SymbolicJacobianResult
+    from .engine_results import GraphResult
+    from .results import SymbolicJacobianResult
 
     assert out.plot is not None
     if isinstance(shown, SymbolicJacobianResult):

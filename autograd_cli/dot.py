@@ -14,8 +14,8 @@ import shutil
 from collections.abc import Iterator
 from typing import Any
 
+from .engine_results import GraphResult
 from .errors import VjpError
-from .results import GraphResult
 
 MAX_SHOWN = 6  # values written into a label; more are elided with "…"
 INSTALL_DOT = (

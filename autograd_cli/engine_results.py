@@ -3,8 +3,8 @@ the autograd graph, a walk-through.
 
 Apart from results.py (the header, the symbolic Jacobian, the listings) so that the paths
 that never compute numbers (the symbolic Jacobian, ``vjp examples``) do not pay for building
-these record classes; ``from .results import JacobianResult`` still works (results.py hands
-them out on first use).
+these record classes. Import them from here (results.py no longer hands them out: that made
+results and engine_results import each other).
 """
 
 from __future__ import annotations

@@ -16,27 +16,14 @@ import torch
 
 from . import graphdetail
 from .build import Built
+from .engine_results import CheckResult, GraphResult, HessianResult, JacobianResult, JvpResult, ProductResult
 from .errors import InputError
 from .expr import Call, Local, Var, walk
 from .methods import choose_method as choose_method
 from .methods import graph_size as graph_size
 from .problem import Problem, check_cotangent, check_jacobian_size
 from .results import METHOD_DETAIL as METHOD_DETAIL
-from .results import (
-    CheckResult,
-    GraphResult,
-    Header,
-    HessianResult,
-    JacobianResult,
-    JvpResult,
-    ProductResult,
-    close,
-    max_abs_diff,
-    method_detail,
-    nonfinite_notes,
-    point_notes,
-    vector_notes,
-)
+from .results import Header, close, max_abs_diff, method_detail, nonfinite_notes, point_notes, vector_notes
 
 METHODS = ("auto", "rows", "batched", "jacrev", "forward")
 Progress = Callable[[int, int], None]

@@ -13,10 +13,11 @@ import torch
 
 from . import codegen
 from .build import Built
+from .engine_results import ExplainResult, PitfallResult, Step
 from .engines import flat_grads
 from .errors import InputError
 from .problem import Problem, check_jacobian_size
-from .results import ExplainResult, Header, PitfallResult, Step, nonfinite_notes
+from .results import Header, nonfinite_notes
 
 MAX_ROWS_SHOWN = 8
 PITFALLS = ("accumulate", "scalar", "retain", "leaf", "inplace", "no-grad", "detach")

@@ -17,8 +17,9 @@ import os
 from collections.abc import Sequence
 from typing import IO, TYPE_CHECKING, Any
 
+from .engine_results import CheckResult, HessianResult, JacobianResult, ProductResult
 from .errors import VjpError
-from .results import CheckResult, Header, HessianResult, JacobianResult, ProductResult, Result
+from .results import Header, Result
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes

@@ -13,46 +13,12 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # kept light: `vjp examples` renders without loading the parser
-    from .engine_results import CheckResult as CheckResult
-    from .engine_results import ExplainResult as ExplainResult
-    from .engine_results import GraphResult as GraphResult
-    from .engine_results import HessianResult as HessianResult
-    from .engine_results import JacobianResult as JacobianResult
-    from .engine_results import JvpResult as JvpResult
-    from .engine_results import NarrativeResult as NarrativeResult
-    from .engine_results import PitfallResult as PitfallResult
-    from .engine_results import ProductResult as ProductResult
-    from .engine_results import Step as Step
     from .examples import Example
     from .problem import Problem
     from .shapes import Shape
 
-# The engines' results live in engine_results.py, built on first use (about 15 ms of record
-# classes that the symbolic Jacobian and `vjp examples` never need).
-_ENGINE_RESULTS = frozenset(
-    {
-        "CheckResult",
-        "ExplainResult",
-        "GraphResult",
-        "HessianResult",
-        "JacobianResult",
-        "JvpResult",
-        "NarrativeResult",
-        "PitfallResult",
-        "ProductResult",
-        "Step",
-    }
-)
-
-
-def __getattr__(name: str) -> Any:
-    if name in _ENGINE_RESULTS:
-        from . import engine_results
-
-        value = getattr(engine_results, name)
-        globals()[name] = value  # once: later lookups find it here
-        return value
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+# The engines' results (Jacobian, product, check, ...) live in engine_results.py, loaded on
+# first use by the modules that show them: the symbolic Jacobian and `vjp examples` never need them.
 
 
 @dataclass(frozen=True)

@@ -152,11 +152,12 @@ def test_number_chunks_any_floats(values, width, chunk, digits):
 
 
 def test_a_long_plain_line_is_written_in_pieces():
+    from autograd_cli.engine_results import ProductResult
     from autograd_cli.parsing import parse
     from autograd_cli.points import parse_point
     from autograd_cli.problem import make_problem
     from autograd_cli.render import show
-    from autograd_cli.results import Header, ProductResult
+    from autograd_cli.results import Header
 
     n = 200_000
     p = make_problem(parse("sum(x**2)"), parse_point(f"x=arange({n})"))

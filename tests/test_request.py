@@ -13,9 +13,10 @@ from pathlib import Path
 import pytest
 
 from autograd_cli import render, request
+from autograd_cli.engine_results import CheckResult, JacobianResult, ProductResult
 from autograd_cli.errors import ExitCode, InputError, ParseError, VjpError
 from autograd_cli.request import Channels, Request
-from autograd_cli.results import CheckResult, ExampleList, JacobianResult, ProductResult, SymbolicJacobianResult
+from autograd_cli.results import ExampleList, SymbolicJacobianResult
 
 SEED = "x0**2+3*x1; x1**2+2*x0"
 
@@ -184,7 +185,8 @@ def test_markdown_has_a_pipe_table(face):
 _TEXT_PROBE = """
 import sys
 from autograd_cli import render
-from autograd_cli.results import Header, JacobianResult
+from autograd_cli.engine_results import JacobianResult
+from autograd_cli.results import Header
 h = Header("jacobian", "x0", ["x0"], ["x0"], ["x0"], ["y0"], {"x0": ()}, (), [1.0], [1.0], "float64", ["y0 = x0"])
 r = JacobianResult(h, [[1.0]], "rows", "one row")
 for fmt in ("json", "csv", "tsv", "plain"):

@@ -17,7 +17,8 @@ from hypothesis import strategies as st
 from rich.console import Console
 
 from autograd_cli import codewrap, layout, render
-from autograd_cli.results import ExampleList, Header, JacobianResult
+from autograd_cli.engine_results import JacobianResult
+from autograd_cli.results import ExampleList, Header
 
 W_TANH = ("tanh(W @ x + b)", "--at", "W=[[1,2],[3,4]], x=[0.5,-1], b=[0.1,0.2]")
 WIDTHS = (40, 60, 80, 120)

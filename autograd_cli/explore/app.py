@@ -23,9 +23,9 @@ from textual.widgets import Footer, Input, Static
 from textual.worker import get_current_worker
 
 from .. import request
+from ..engine_results import JacobianResult, ProductResult
 from ..errors import VjpError
 from ..numtext import num
-from ..results import JacobianResult, ProductResult
 from .commands import ExplorerCommands
 from .expression import ExpressionField
 from .help import HelpScreen

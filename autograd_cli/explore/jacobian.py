@@ -14,8 +14,8 @@ from textual.widget import Widget
 from textual.widgets import DataTable
 
 from .. import heat, render
+from ..engine_results import JacobianResult
 from ..numtext import num
-from ..results import JacobianResult
 from . import paint
 from .messages import CotangentEdited
 from .model import one_hot_text

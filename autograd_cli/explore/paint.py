@@ -14,7 +14,7 @@ from rich.syntax import Syntax
 from rich.text import Text
 
 from .. import render
-from ..results import HessianResult
+from ..engine_results import HessianResult
 
 WIDE = 400  # code and graph lines are not wrapped: the pane scrolls sideways
 

@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.containers import ScrollableContainer, Vertical
 from textual.widgets import Static, TabbedContent, TabPane
 
-from ..results import HessianResult
+from ..engine_results import HessianResult
 from .paint import hessian_renderable, pane_renderable
 from .worker import PANES
 

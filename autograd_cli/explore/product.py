@@ -10,8 +10,8 @@ from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Input, Static
 
+from ..engine_results import CheckResult, ProductResult
 from ..numtext import num
-from ..results import CheckResult, ProductResult
 from .messages import CotangentEdited
 
 DIGITS = 6
